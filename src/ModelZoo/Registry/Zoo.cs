@@ -1,0 +1,61 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelZoo;
+
+/// <summary>
+/// The model registry (timm's <c>create_model</c>): every zoo model by name, with aliases and model cards.
+/// </summary>
+public static class Zoo
+{
+    private static readonly Lazy<IReadOnlyDictionary<string, ZooEntry>> Entries = new(BuildTable);
+
+    /// <summary>Registered model names, sorted.</summary>
+    public static IReadOnlyList<string> Names => Entries.Value.Values.Select(e => e.Card.Name).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList();
+
+    /// <summary>Alias to canonical name (e.g. <c>resnet</c> -> <c>resnet18</c>).</summary>
+    public static IReadOnlyDictionary<string, string> Aliases =>
+        Entries.Value.Where(kv => kv.Key != kv.Value.Card.Name).ToDictionary(kv => kv.Key, kv => kv.Value.Card.Name);
+
+    /// <summary>The canonical name for a name or alias (case-insensitive; '-' and '_' are equivalent).</summary>
+    /// <exception cref="UnknownModelException">No such model.</exception>
+    public static string Resolve(string nameOrAlias) => Entry(nameOrAlias).Card.Name;
+
+    /// <summary>The model card.</summary>
+    /// <exception cref="UnknownModelException">No such model.</exception>
+    public static ModelCard Card(string nameOrAlias) => Entry(nameOrAlias).Card;
+
+    /// <summary>Builds a model.</summary>
+    /// <exception cref="UnknownModelException">No such model.</exception>
+    /// <exception cref="ArgumentException">The options are invalid for the model.</exception>
+    public static nn.Module<Tensor, Tensor> Create(string nameOrAlias, ModelOptions? options = null)
+    {
+        options ??= new ModelOptions();
+        if (options.NumClasses < 1) throw new ArgumentException($"NumClasses must be at least 1, got {options.NumClasses}");
+        if (options.InChannels is not (1 or 3)) throw new ArgumentException($"InChannels must be 1 or 3, got {options.InChannels}");
+        if (options.Dropout is < 0 or >= 1) throw new ArgumentException($"Dropout must be in [0, 1), got {options.Dropout}");
+        return Entry(nameOrAlias).Factory(options);
+    }
+
+    private static ZooEntry Entry(string nameOrAlias)
+    {
+        string key = Normalize(nameOrAlias);
+        return Entries.Value.TryGetValue(key, out var entry) ? entry : throw new UnknownModelException(nameOrAlias, Names);
+    }
+
+    private static string Normalize(string name) => name.Trim().ToLowerInvariant().Replace('-', '_');
+
+    private static IReadOnlyDictionary<string, ZooEntry> BuildTable()
+    {
+        var table = new Dictionary<string, ZooEntry>(StringComparer.Ordinal);
+        foreach (var entry in ZooCatalog.All())
+        {
+            if (!table.TryAdd(Normalize(entry.Card.Name), entry))
+                throw new InvalidOperationException($"model {entry.Card.Name} registered twice");
+            foreach (var alias in entry.Aliases)
+                if (!table.TryAdd(Normalize(alias), entry))
+                    throw new InvalidOperationException($"alias {alias} registered twice");
+        }
+        return table;
+    }
+}
