@@ -102,11 +102,27 @@ public static class ImageFolder
         options ??= new ImageFolderOptions();
         string root = CheckRoot(dir);
         var result = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
-        var visited = new HashSet<string>(StringComparer.Ordinal) { RealPath(root) };
+        string rootReal = RealPath(root);
+        var classDirs = new List<DirectoryInfo>();
         foreach (var entry in new DirectoryInfo(root).EnumerateDirectories().OrderBy(d => d.Name, StringComparer.Ordinal))
         {
             if (IsJunk(entry)) continue;
             if (entry.LinkTarget is not null && !options.FollowSymlinks) continue;
+            classDirs.Add(entry);
+        }
+
+        var classReals = classDirs.Select(d => SafeRealPath(d.FullName)).ToArray();
+        for (int ci = 0; ci < classDirs.Count; ci++)
+        {
+            var entry = classDirs[ci];
+            // Per class: each real folder at most once; the root and the other class folders are never entered
+            // (a link to them would merge classes or loop).
+            var visited = new HashSet<string>(StringComparer.Ordinal) { rootReal };
+            foreach (var other in classReals)
+            {
+                if (other != classReals[ci]) visited.Add(other);
+            }
+
             string name = entry.Name.Normalize(NormalizationForm.FormC);
             if (result.ContainsKey(name))
                 throw new ImageFolderException($"'{root}': two class folders have the same name '{name}' after Unicode NFC normalisation", entry.FullName);
@@ -264,6 +280,18 @@ public static class ImageFolder
         if (name.Equals("desktop.ini", StringComparison.OrdinalIgnoreCase)) return true;
         if (name.Equals("__MACOSX", StringComparison.Ordinal)) return true;
         return OperatingSystem.IsWindows() && (entry.Attributes & (FileAttributes.Hidden | FileAttributes.System)) != 0;
+    }
+
+    private static string SafeRealPath(string path)
+    {
+        try
+        {
+            return RealPath(path);
+        }
+        catch (IOException)
+        {
+            return path;
+        }
     }
 
     /// <summary>The path with every symbolic link in it resolved (at most 40 link hops).</summary>
