@@ -208,14 +208,17 @@ public static class ImageOps
         double fs = antialias ? Math.Max(scale, 1.0) : 1.0;
         double support = fs;
         int stride = (int)Math.Ceiling(support) * 2 + 2;
+        // The filter reads only pixels of the window (as cropping first, then resizing), clipped to the image.
+        int windowLo = Math.Clamp((int)Math.Floor(origin), 0, inLen - 1);
+        int windowHi = Math.Clamp((int)Math.Ceiling(origin + length), windowLo + 1, inLen);
         var start = new int[outLen];
         var count = new int[outLen];
         var w = new float[outLen * stride];
         for (int i = 0; i < outLen; i++)
         {
             double center = origin + (i + 0.5) * scale;
-            int lo = Math.Max(0, (int)Math.Floor(center - support + 0.5));
-            int hi = Math.Min(inLen, (int)Math.Floor(center + support + 0.5));
+            int lo = Math.Max(windowLo, (int)Math.Floor(center - support + 0.5));
+            int hi = Math.Min(windowHi, (int)Math.Floor(center + support + 0.5));
             if (hi - lo > stride) hi = lo + stride;
             double sum = 0;
             for (int k = lo; k < hi; k++)
@@ -229,7 +232,7 @@ public static class ImageOps
             if (sum <= 0)
             {
                 // The window centre is outside the image: take the nearest edge pixel.
-                int nearest = Math.Clamp((int)Math.Floor(center), 0, inLen - 1);
+                int nearest = Math.Clamp((int)Math.Floor(center), windowLo, windowHi - 1);
                 lo = nearest;
                 hi = nearest + 1;
                 w[i * stride] = 1;
