@@ -1,0 +1,8 @@
+namespace ModelZoo.Evaluation;
+
+/// <summary>A sample the model got wrong.</summary>
+/// <param name="Index">Index of the sample in the evaluated data set.</param>
+/// <param name="Label">True class index.</param>
+/// <param name="Predicted">Predicted class index.</param>
+/// <param name="Confidence">Probability the model gave its (wrong) prediction.</param>
+public sealed record MisclassifiedSample(int Index, int Label, int Predicted, float Confidence);
