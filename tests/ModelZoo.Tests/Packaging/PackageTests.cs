@@ -91,6 +91,23 @@ public class PackageTests
     }
 
     [Test]
+    public void RepackingGivesIdenticalPackageContents()
+    {
+        // Deterministic compilation: a second pack has byte-identical files inside (zip entry times may differ).
+        string again = Path.Combine(_work, "feed-again");
+        var r = RepoPaths.Dotnet(new[] { "pack", Libraries[0], "-c", "Release", "-o", again, "-nodeReuse:false" }, RepoPaths.Root, TimeSpan.FromMinutes(3));
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
+        using var first = ZipFile.OpenRead(Nupkg("ModelZoo"));
+        using var second = ZipFile.OpenRead(Path.Combine(again, $"ModelZoo.{Version}.nupkg"));
+        static Dictionary<string, string> Hashes(ZipArchive zip) => zip.Entries.ToDictionary(e => e.FullName, e =>
+        {
+            using var s = e.Open();
+            return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(s));
+        });
+        Assert.That(Hashes(second), Is.EqualTo(Hashes(first)));
+    }
+
+    [Test]
     public void ToolPackageIsADotnetToolWithPatchedNatives()
     {
         using var zip = ZipFile.OpenRead(Nupkg("ModelZoo.Cli"));
