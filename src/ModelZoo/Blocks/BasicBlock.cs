@@ -39,7 +39,7 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         bn2 = nn.BatchNorm2d(planes);
         downsample = Shortcut.Projection(inChannels, planes * Expansion, stride);
         OutChannels = planes * Expansion;
-        RegisterComponents();
+        this.RegisterInOrder(("conv1", conv1), ("bn1", bn1), ("relu", relu), ("conv2", conv2), ("bn2", bn2), ("downsample", downsample));
     }
 
     /// <summary>Output channels.</summary>

@@ -45,7 +45,7 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         relu = nn.ReLU(inplace: true);
         downsample = Shortcut.Projection(inChannels, outChannels, stride);
         OutChannels = outChannels;
-        RegisterComponents();
+        this.RegisterInOrder(("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2), ("conv3", conv3), ("bn3", bn3), ("relu", relu), ("downsample", downsample));
     }
 
     /// <summary>Output channels.</summary>

@@ -39,7 +39,7 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
         act = activation ? nn.ReLU() : null;
         InChannels = inChannels;
         OutChannels = outChannels;
-        RegisterComponents();
+        this.RegisterInOrder(("conv", conv), ("bn", bn), ("act", act));
     }
 
     /// <summary>Input channels.</summary>

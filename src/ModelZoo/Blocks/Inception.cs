@@ -47,7 +47,7 @@ public sealed class Inception : nn.Module<Tensor, Tensor>
             ("0", nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
             ("1", new ConvBnAct(inChannels, poolProj, 1, bnEps: eps)));
         OutChannels = ch1x1 + ch3x3 + ch5x5 + poolProj;
-        RegisterComponents();
+        this.RegisterInOrder(("branch1", branch1), ("branch2", branch2), ("branch3", branch3), ("branch4", branch4));
     }
 
     /// <summary>Output channels (sum of the four branches).</summary>

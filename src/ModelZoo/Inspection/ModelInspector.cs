@@ -38,7 +38,7 @@ public static class ModelInspector
         using var scope = torch.NewDisposeScope();
         try
         {
-            foreach (var (path, module) in model.named_modules())
+            foreach (var (path, module) in DepthFirst(model, ""))
             {
                 if (path.Length == 0 || module.children().Any()) continue;
                 if (module is not nn.Module<Tensor, Tensor> leaf) continue;
@@ -84,14 +84,40 @@ public static class ModelInspector
         return new ModelSummary(modelName, (long[])inputShapeChw.Clone(), rows, total, trainable, total - trainable, rows.Sum(r => r.Macs));
     }
 
-    /// <summary>Every state-dict entry (parameters and buffers) in the model's order, with shape and element type.</summary>
+    /// <summary>
+    /// Every state-dict entry (parameters and buffers) with shape and element type, in PyTorch's order: module by
+    /// module (depth first), each module's own parameters then its own buffers. TorchSharp's <c>state_dict()</c>
+    /// lists all parameters before all buffers; the keys are the same, only the order differs.
+    /// </summary>
     /// <param name="model">The model.</param>
     public static IReadOnlyList<StateDictEntry> StateDict(nn.Module model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return model.state_dict()
-            .Select(kv => new StateDictEntry(kv.Key, kv.Value.shape.ToArray(), DTypeName(kv.Value.dtype)))
-            .ToList();
+        var dict = model.state_dict();
+        var ordered = new List<StateDictEntry>(dict.Count);
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        void Add(string key)
+        {
+            if (dict.TryGetValue(key, out var t) && done.Add(key))
+                ordered.Add(new StateDictEntry(key, t.shape.ToArray(), DTypeName(t.dtype)));
+        }
+        foreach (var (path, module) in DepthFirst(model, ""))
+        {
+            string prefix = path.Length == 0 ? "" : path + ".";
+            foreach (var (name, _) in module.named_parameters(recurse: false)) Add(prefix + name);
+            foreach (var (name, _) in module.named_buffers(recurse: false)) Add(prefix + name);
+        }
+        foreach (var key in dict.Keys) Add(key);
+        return ordered;
+    }
+
+    /// <summary>The module and its descendants, depth first, in registration order (TorchSharp's <c>named_modules</c> is breadth first).</summary>
+    private static IEnumerable<(string Path, nn.Module Module)> DepthFirst(nn.Module module, string path)
+    {
+        yield return (path, module);
+        foreach (var (name, child) in module.named_children())
+            foreach (var item in DepthFirst(child, path.Length == 0 ? name : path + "." + name))
+                yield return item;
     }
 
     private static long Macs(nn.Module module, Tensor output) => module switch

@@ -29,7 +29,7 @@ public sealed class AuxiliaryClassifier : nn.Module<Tensor, Tensor>
         relu = nn.ReLU(inplace: true);
         dropout = nn.Dropout(0.7);
         fc2 = nn.Linear(1024, numClasses);
-        RegisterComponents();
+        this.RegisterInOrder(("pool", pool), ("conv", conv), ("fc1", fc1), ("relu", relu), ("dropout", dropout), ("fc2", fc2));
     }
 
     /// <inheritdoc/>

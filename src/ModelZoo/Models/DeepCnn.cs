@@ -54,7 +54,7 @@ public sealed class DeepCnn : nn.Module<Tensor, Tensor>
             ("3", nn.Linear(50, options.NumClasses)),
             ("4", nn.Dropout(p)));
         inChannels = options.InChannels;
-        RegisterComponents();
+        this.RegisterInOrder(("features", features), ("avgpool", avgpool), ("classifier", classifier));
         WeightInit.Apply(this, options.Init, options.Seed, FamilyDefault.He);
     }
 

@@ -79,7 +79,7 @@ public sealed class GoogLeNet : nn.Module<Tensor, Tensor>, IAuxiliaryLogits
         dropout = nn.Dropout(options.Dropout ?? 0.2);
         fc = nn.Linear(1024, options.NumClasses);
         inChannels = options.InChannels;
-        RegisterComponents();
+        this.RegisterInOrder(("conv1", conv1), ("maxpool1", maxpool1), ("conv2", conv2), ("conv3", conv3), ("maxpool2", maxpool2), ("inception3a", inception3a), ("inception3b", inception3b), ("maxpool3", maxpool3), ("inception4a", inception4a), ("inception4b", inception4b), ("inception4c", inception4c), ("inception4d", inception4d), ("inception4e", inception4e), ("maxpool4", maxpool4), ("inception5a", inception5a), ("inception5b", inception5b), ("aux1", aux1), ("aux2", aux2), ("avgpool", avgpool), ("dropout", dropout), ("fc", fc));
         WeightInit.Apply(this, options.Init, options.Seed, FamilyDefault.GoogLeNet);
     }
 

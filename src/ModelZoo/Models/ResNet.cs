@@ -68,7 +68,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         avgpool = nn.AdaptiveAvgPool2d(1);
         dropout = options.Dropout is > 0 ? nn.Dropout(options.Dropout.Value) : null;
         fc = nn.Linear(512 * expansion, options.NumClasses);
-        RegisterComponents();
+        this.RegisterInOrder(("conv1", conv1), ("bn1", bn1), ("relu", relu), ("maxpool", maxpool), ("layer1", layer1), ("layer2", layer2), ("layer3", layer3), ("layer4", layer4), ("avgpool", avgpool), ("dropout", dropout), ("fc", fc));
         WeightInit.Apply(this, options.Init, options.Seed, FamilyDefault.ResNet);
     }
 

@@ -62,7 +62,7 @@ public sealed class Vgg : nn.Module<Tensor, Tensor>
             ("6", nn.Linear(4096, options.NumClasses)));
         policy = options.SmallInput;
         inChannels = options.InChannels;
-        RegisterComponents();
+        this.RegisterInOrder(("features", features), ("avgpool", avgpool), ("classifier", classifier));
         WeightInit.Apply(this, options.Init, options.Seed, FamilyDefault.Vgg);
     }
 
