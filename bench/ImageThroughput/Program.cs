@@ -28,7 +28,7 @@ double checksum = 0;
 object gate = new();
 Parallel.For(0, total, options, () => 0.0, (i, _, acc) =>
 {
-    var img = transform.Apply(ds.Get(i % ds.Count).Image, new Random(HashCode.Combine(0, 0, i)));
+    var img = transform.Apply(ds.Get(i % ds.Count).Image, new Random(i));
     return acc + img.Data[0];
 }, acc => { lock (gate) checksum += acc; });
 double full = total / sw.Elapsed.TotalSeconds;
