@@ -198,7 +198,7 @@ public sealed class SafeImageDecoder : IDisposable
             var lut = ByteToFloat;
             if (channels == 3)
             {
-                var data = new float[3 * n];
+                var data = GC.AllocateUninitializedArray<float>(3 * n);
                 var r = data.AsSpan(0, n);
                 var g = data.AsSpan(n, n);
                 var b = data.AsSpan(2 * n, n);
@@ -214,7 +214,7 @@ public sealed class SafeImageDecoder : IDisposable
             }
             else
             {
-                var data = new float[n];
+                var data = GC.AllocateUninitializedArray<float>(n);
                 ReadOnlySpan<byte> src = rgb.AsSpan(0, 3 * n);
                 for (int i = 0, j = 0; i < n; i++, j += 3)
                 {

@@ -34,23 +34,27 @@ public static class ImageOps
 
         int rows = rowHi - rowLo;
         float[] tmp = ArrayPool<float>.Shared.Rent(c * rows * outWidth);
-        var output = new float[c * outHeight * outWidth];
+        var output = GC.AllocateUninitializedArray<float>(c * outHeight * outWidth);
         try
         {
             float[] s = src.Data;
+            int[] hStart = hx.Start, hCount = hx.Count;
+            float[] hW = hx.W;
+            int hStride = hx.Stride;
             // Horizontal pass: rows [rowLo, rowHi) of every channel.
             for (int ch = 0; ch < c; ch++)
             {
                 for (int y = rowLo; y < rowHi; y++)
                 {
-                    int srcRow = (ch * inH + y) * inW;
-                    int dstRow = (ch * rows + (y - rowLo)) * outWidth;
-                    for (int ox = 0; ox < outWidth; ox++)
+                    ReadOnlySpan<float> srcRow = s.AsSpan((ch * inH + y) * inW, inW);
+                    Span<float> dstRow = tmp.AsSpan((ch * rows + (y - rowLo)) * outWidth, outWidth);
+                    for (int ox = 0; ox < dstRow.Length; ox++)
                     {
-                        int start = hx.Start[ox], n = hx.Count[ox], wo = ox * hx.Stride;
+                        ReadOnlySpan<float> px = srcRow.Slice(hStart[ox], hCount[ox]);
+                        ReadOnlySpan<float> wt = hW.AsSpan(ox * hStride, px.Length);
                         float acc = 0;
-                        for (int k = 0; k < n; k++) acc += s[srcRow + start + k] * hx.W[wo + k];
-                        tmp[dstRow + ox] = acc;
+                        for (int k = 0; k < px.Length; k++) acc += px[k] * wt[k];
+                        dstRow[ox] = acc;
                     }
                 }
             }
@@ -62,7 +66,9 @@ public static class ImageOps
                 {
                     var dst = output.AsSpan((ch * outHeight + oy) * outWidth, outWidth);
                     int start = vy.Start[oy], n = vy.Count[oy], wo = oy * vy.Stride;
-                    for (int k = 0; k < n; k++)
+                    // First tap assigns (the output is not zero-initialised), the others accumulate.
+                    Scale(dst, tmp.AsSpan((ch * rows + (start - rowLo)) * outWidth, outWidth), vy.W[wo]);
+                    for (int k = 1; k < n; k++)
                     {
                         var row = tmp.AsSpan((ch * rows + (start + k - rowLo)) * outWidth, outWidth);
                         MulAdd(dst, row, vy.W[wo + k]);
@@ -86,7 +92,7 @@ public static class ImageOps
     public static FloatImage Warp(FloatImage src, double m00, double m01, double m02, double m10, double m11, double m12, float fill)
     {
         int c = src.Channels, h = src.Height, w = src.Width, plane = h * w;
-        var output = new float[c * plane];
+        var output = GC.AllocateUninitializedArray<float>(c * plane); // every element is written below
         float[] s = src.Data;
         for (int y = 0; y < h; y++)
         {
@@ -184,6 +190,21 @@ public static class ImageOps
 
     private static float Sample(float[] s, int b, int w, int h, int x, int y, float fill) =>
         (uint)x < (uint)w && (uint)y < (uint)h ? s[b + y * w + x] : fill;
+
+    private static void Scale(Span<float> dst, ReadOnlySpan<float> src, float weight)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && dst.Length >= Vector<float>.Count)
+        {
+            var d = MemoryMarshal.Cast<float, Vector<float>>(dst);
+            var s = MemoryMarshal.Cast<float, Vector<float>>(src);
+            var wv = new Vector<float>(weight);
+            for (int v = 0; v < d.Length; v++) d[v] = s[v] * wv;
+            i = d.Length * Vector<float>.Count;
+        }
+
+        for (; i < dst.Length; i++) dst[i] = src[i] * weight;
+    }
 
     private static void MulAdd(Span<float> dst, ReadOnlySpan<float> src, float weight)
     {

@@ -141,7 +141,7 @@ public class BadImageTests
         using var ms = new MemoryStream();
         using (var gif = new Image<Rgb24>(32, 32, new Rgb24(255, 0, 0)))
         {
-            for (int i = 1; i < 400; i++)
+            for (int i = 1; i < 200; i++)
             {
                 using var frame = new Image<Rgb24>(32, 32, new Rgb24((byte)i, 0, 255));
                 gif.Frames.AddFrame(frame.Frames.RootFrame);
