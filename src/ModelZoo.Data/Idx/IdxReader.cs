@@ -37,11 +37,12 @@ public static class IdxReader
         limits ??= IdxReadLimits.Default;
         using var source = Open(stream, name, out bool gzip, out long storedLength);
         Span<byte> header = stackalloc byte[16];
-        ReadHeader(source, header, name);
+        ReadHeader(source, header[..4], name);
         int magic = BinaryPrimitives.ReadInt32BigEndian(header);
         if (magic != ImagesMagic)
             throw new InvalidIdxFileException(name, $"wrong magic number 0x{magic:x8}, expected 0x{ImagesMagic:x8} (images)" +
                 (magic == LabelsMagic ? "; this is a labels file" : ""));
+        ReadHeader(source, header[4..], name, 4);
         long count = BinaryPrimitives.ReadUInt32BigEndian(header[4..]);
         long rows = BinaryPrimitives.ReadUInt32BigEndian(header[8..]);
         long cols = BinaryPrimitives.ReadUInt32BigEndian(header[12..]);
@@ -81,11 +82,12 @@ public static class IdxReader
         limits ??= IdxReadLimits.Default;
         using var source = Open(stream, name, out bool gzip, out long storedLength);
         Span<byte> header = stackalloc byte[8];
-        ReadHeader(source, header, name);
+        ReadHeader(source, header[..4], name);
         int magic = BinaryPrimitives.ReadInt32BigEndian(header);
         if (magic != LabelsMagic)
             throw new InvalidIdxFileException(name, $"wrong magic number 0x{magic:x8}, expected 0x{LabelsMagic:x8} (labels)" +
                 (magic == ImagesMagic ? "; this is an images file" : ""));
+        ReadHeader(source, header[4..], name, 4);
         long count = BinaryPrimitives.ReadUInt32BigEndian(header[4..]);
         if (count == 0) throw new InvalidIdxFileException(name, "declares 0 labels");
         if (count > limits.MaxPayloadBytes || count > Array.MaxLength)
@@ -130,11 +132,11 @@ public static class IdxReader
         return gzip ? new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true) : new NonClosing(stream);
     }
 
-    private static void ReadHeader(Stream source, Span<byte> header, string name)
+    private static void ReadHeader(Stream source, Span<byte> header, string name, int offset = 0)
     {
         int got = ReadFull(source, header, name);
         if (got < header.Length)
-            throw new InvalidIdxFileException(name, $"truncated header: {got} of {header.Length} bytes");
+            throw new InvalidIdxFileException(name, $"truncated header: ends after {offset + got} bytes");
     }
 
     private static void CheckLength(string name, bool gzip, long storedLength, int headerLength, long payload)
