@@ -1,11 +1,17 @@
 namespace ModelZoo.Data.Transforms;
 
-/// <summary>An image transform (augmentation or preprocessing) applied per sample on loader worker threads.</summary>
+/// <summary>
+/// One image transform (augmentation or preprocessing). All randomness comes from the <c>random</c> argument
+/// in <see cref="Apply"/>, which the loader seeds per sample from (seed, epoch, index), so results are
+/// reproducible and independent of thread scheduling. Implementations are stateless apart from their
+/// parameters and may be shared between threads.
+/// </summary>
+/// <remarks>
+/// <see cref="Apply"/> may modify <c>image</c> in place and return it, or return a new image; a caller that
+/// still needs the input must pass a <see cref="FloatImage.Clone"/>.
+/// </remarks>
 public interface ITransform
 {
-    /// <summary>Transforms <paramref name="image"/> using <paramref name="random"/> for any random choice.</summary>
-    /// <param name="image">The input image (may be modified or returned as is).</param>
-    /// <param name="random">A per-sample generator seeded from (seed, epoch, sample index).</param>
-    /// <returns>The transformed image.</returns>
+    /// <summary>Transforms <paramref name="image"/> using <paramref name="random"/> for every random draw.</summary>
     FloatImage Apply(FloatImage image, Random random);
 }

@@ -1,11 +1,13 @@
+using ModelZoo.Models;
+
 namespace ModelZoo;
 
 /// <summary>The list of registered models. Each family file contributes its entries here.</summary>
 internal static class ZooCatalog
 {
-    public static IEnumerable<ZooEntry> All()
-    {
-        // Filled in by the model families (DeepCnn, Vgg, GoogLeNet, ResNet).
-        yield break;
-    }
+    public static IEnumerable<ZooEntry> All() =>
+        DeepCnn.Entries()
+            .Concat(Vgg.Entries())
+            .Concat(GoogLeNet.Entries())
+            .Concat(ResNet.Entries());
 }

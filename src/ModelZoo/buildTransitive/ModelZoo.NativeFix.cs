@@ -117,10 +117,13 @@ namespace ModelZoo.Native
             foreach (var section in elf.SectionsOfType(ShtGnuVerdef))
             {
                 var strtab = elf.Section(section.Link);
+                if (strtab.Type != ShtStrtab)
+                    throw new ElfFormatException("the .gnu.version_d section does not link to a string table");
                 long entry = section.Offset;
                 for (uint i = 0; i < section.Info; i++)
                 {
                     elf.Require(entry, 20, section);
+                    if (elf.U16(entry) != 1) throw new ElfFormatException($"unsupported Verdef version {elf.U16(entry)}");
                     ushort vdCnt = elf.U16(entry + 6);
                     uint vdAux = elf.U32(entry + 12);
                     uint vdNext = elf.U32(entry + 16);
@@ -162,21 +165,56 @@ namespace ModelZoo.Native
         /// </summary>
         public static ElfPatchResult PatchFile(string path, string file, string version)
         {
-            byte[] image = System.IO.File.ReadAllBytes(path);
+            byte[] original = System.IO.File.ReadAllBytes(path);
+            byte[] image = (byte[])original.Clone();
             ElfPatchResult result;
-            try { result = MakeVersionNeedWeak(image, file, version); }
+            try
+            {
+                result = MakeVersionNeedWeak(image, file, version);
+                if (result == ElfPatchResult.Patched) VerifyOnlyFlagsChanged(original, image, file, version);
+            }
             catch (ElfFormatException e) { throw new ElfFormatException($"{path}: {e.Message}"); }
             if (result != ElfPatchResult.Patched) return result;
             var stamp = System.IO.File.GetLastWriteTimeUtc(path);
+            // Write a sibling file and rename it over the original: a hard link or symbolic link that an
+            // output copy may share with the NuGet cache is replaced, never written through.
             string temp = path + ".modelzoo-patch.tmp";
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            try
             {
-                stream.Write(image, 0, image.Length);
-                stream.Flush(true);
+                using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+                {
+                    stream.Write(image, 0, image.Length);
+                    stream.Flush(true);
+                }
+                System.IO.File.SetLastWriteTimeUtc(temp, stamp);
+                System.IO.File.Replace(temp, path, null);
             }
-            System.IO.File.SetLastWriteTimeUtc(temp, stamp);
-            System.IO.File.Replace(temp, path, null);
+            finally
+            {
+                if (System.IO.File.Exists(temp)) System.IO.File.Delete(temp);
+            }
             return result;
+        }
+
+        /// <summary>
+        /// Re-reads a patched image and checks that the only bytes that differ from the original are the
+        /// <c>vna_flags</c> fields of the named need, and that each of those is now weak.
+        /// </summary>
+        /// <exception cref="ElfFormatException">Anything else changed, or the need is still strong.</exception>
+        public static void VerifyOnlyFlagsChanged(byte[] original, byte[] patched, string file, string version)
+        {
+            if (original.Length != patched.Length) throw new ElfFormatException("patched image changed length");
+            var allowed = new HashSet<long>();
+            foreach (var need in ReadVersionNeeds(patched))
+            {
+                if (need.File != file || need.Version != version) continue;
+                if (!need.IsWeak) throw new ElfFormatException($"{version} need is still strong after patching");
+                allowed.Add(need.FlagsOffset);
+                allowed.Add(need.FlagsOffset + 1);
+            }
+            for (long i = 0; i < original.Length; i++)
+                if (original[i] != patched[i] && !allowed.Contains(i))
+                    throw new ElfFormatException($"patched image differs at offset 0x{i:x}, outside the version-need flags");
         }
 
         /// <summary>The classic SysV ELF hash used by <c>vna_hash</c>.</summary>
@@ -251,7 +289,7 @@ namespace ModelZoo.Native
                 if (image[4] != 2) throw new ElfFormatException("not a 64-bit ELF file");
                 if (image[5] != 1) throw new ElfFormatException("not a little-endian ELF file");
                 if (image[6] != 1) throw new ElfFormatException("unknown ELF version");
-                _shoff = checked((long)U64(0x28));
+                _shoff = ToOffset(U64(0x28), "section header offset");
                 _shentsize = U16(0x3A);
                 _shnum = U16(0x3C);
                 if (_shentsize != 64) throw new ElfFormatException($"unexpected section header size {_shentsize}");
@@ -264,7 +302,7 @@ namespace ModelZoo.Native
             {
                 if (index >= _shnum) throw new ElfFormatException($"section index {index} out of range");
                 long h = _shoff + (long)index * _shentsize;
-                var s = new SectionHeader(U32(h + 4), checked((long)U64(h + 0x18)), checked((long)U64(h + 0x20)), U32(h + 0x28), U32(h + 0x2C));
+                var s = new SectionHeader(U32(h + 4), ToOffset(U64(h + 0x18), "section offset"), ToOffset(U64(h + 0x20), "section size"), U32(h + 0x28), U32(h + 0x2C));
                 if (s.Type != 8 /* NOBITS */ && (s.Offset < 0 || s.Size < 0 || s.Offset > _b.Length || s.Size > _b.Length - s.Offset))
                     throw new ElfFormatException($"section {index} lies outside the file");
                 return s;
@@ -296,6 +334,12 @@ namespace ModelZoo.Native
                 return Encoding.UTF8.GetString(_b, (int)start, (int)(end - start));
             }
 
+            private static long ToOffset(ulong value, string what)
+            {
+                if (value > long.MaxValue) throw new ElfFormatException($"{what} 0x{value:x} is not a valid file offset");
+                return (long)value;
+            }
+
             public ushort U16(long o) { Check(o, 2); return (ushort)(_b[o] | _b[o + 1] << 8); }
             public uint U32(long o) { Check(o, 4); return (uint)(_b[o] | _b[o + 1] << 8 | _b[o + 2] << 16 | _b[o + 3] << 24); }
             public ulong U64(long o) { Check(o, 8); return U32(o) | (ulong)U32(o + 4) << 32; }
@@ -316,6 +360,9 @@ namespace ModelZoo.Native
 
         /// <summary>The version to make weak.</summary>
         public string Version { get; set; } = "GLIBCXX_3.4.32";
+
+        /// <summary>The NuGet global packages folder (<c>$(NuGetPackageRoot)</c>); files under it are never patched.</summary>
+        public string? PackageRoot { get; set; }
 
         /// <summary>Patch even when the host has the version (used by tool packing so the package runs anywhere).</summary>
         public bool Force { get; set; }
@@ -339,7 +386,7 @@ namespace ModelZoo.Native
             foreach (var item in Files)
             {
                 string path = item.ItemSpec;
-                if (path.Replace('\\', '/').IndexOf("/.nuget/packages/", StringComparison.Ordinal) >= 0)
+                if (IsInPackageCache(path))
                 {
                     Log.LogWarning($"ModelZoo: refusing to patch {path}: it is in the NuGet cache, not an output copy.");
                     continue;
@@ -359,6 +406,15 @@ namespace ModelZoo.Native
                 }
             }
             return !Log.HasLoggedErrors;
+        }
+
+        private bool IsInPackageCache(string path)
+        {
+            string full = Path.GetFullPath(path).Replace('\\', '/');
+            if (full.IndexOf("/.nuget/packages/", StringComparison.OrdinalIgnoreCase) >= 0) return true;
+            if (string.IsNullOrWhiteSpace(PackageRoot)) return false;
+            string root = Path.GetFullPath(PackageRoot!).Replace('\\', '/').TrimEnd('/') + "/";
+            return full.StartsWith(root, StringComparison.Ordinal);
         }
     }
 #endif

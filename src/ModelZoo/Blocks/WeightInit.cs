@@ -1,0 +1,116 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelZoo.Blocks;
+
+/// <summary>
+/// Weight initialisation for convolution, linear and batch-norm layers. Every learnable tensor is
+/// re-drawn, so with a seed the whole model is reproducible (the seed drives a private generator; the
+/// global torch generator is left alone). Batch norms always start at weight 1, bias 0.
+/// </summary>
+public static class WeightInit
+{
+    /// <summary>
+    /// Initialises every <c>Conv2d</c>, <c>Linear</c> and <c>BatchNorm2d</c> in <paramref name="model"/>.
+    /// <see cref="InitScheme.Default"/> is He here; the zoo's families map it to torchvision's choice.
+    /// </summary>
+    /// <param name="model">The model (all sub-modules are visited).</param>
+    /// <param name="scheme">The scheme: Normal (std 0.01), Xavier (normal, std sqrt(2/(fan_in+fan_out))), He (normal, std sqrt(2/fan_in)).</param>
+    /// <param name="seed">Seed for a private generator; null draws from the global torch generator.</param>
+    /// <exception cref="ArgumentOutOfRangeException">Unknown scheme.</exception>
+    public static void Apply(nn.Module model, InitScheme scheme, long? seed = null) =>
+        Apply(model, scheme, seed, FamilyDefault.He);
+
+    /// <summary>Initialises with a family's torchvision default behind <see cref="InitScheme.Default"/>.</summary>
+    internal static void Apply(nn.Module model, InitScheme scheme, long? seed, FamilyDefault family)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (!Enum.IsDefined(scheme)) throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "unknown init scheme");
+        using var generator = seed is long s ? new Generator(unchecked((ulong)s)) : null;
+        using var noGrad = torch.no_grad();
+        foreach (var module in model.modules())
+        {
+            switch (module)
+            {
+                case Conv2d conv:
+                {
+                    var w = conv.weight!;
+                    long receptive = w.shape[2] * w.shape[3];
+                    InitWeight(w, w.shape[1] * receptive, w.shape[0] * receptive, conv.bias, isConv: true, scheme, family, generator);
+                    break;
+                }
+                case Linear linear:
+                    InitWeight(linear.weight!, linear.weight!.shape[1], linear.weight!.shape[0], linear.bias, isConv: false, scheme, family, generator);
+                    break;
+                case BatchNorm2d bn:
+                    bn.weight?.fill_(1.0);
+                    bn.bias?.zero_();
+                    break;
+            }
+        }
+    }
+
+    private static void InitWeight(Tensor weight, long fanIn, long fanOut, Tensor? bias, bool isConv, InitScheme scheme, FamilyDefault family, Generator? g)
+    {
+        switch (scheme)
+        {
+            case InitScheme.Normal:
+                nn.init.normal_(weight, 0, 0.01, g);
+                bias?.zero_();
+                return;
+            case InitScheme.Xavier:
+                nn.init.normal_(weight, 0, Math.Sqrt(2.0 / (fanIn + fanOut)), g);
+                bias?.zero_();
+                return;
+            case InitScheme.He:
+                nn.init.normal_(weight, 0, Math.Sqrt(2.0 / fanIn), g);
+                bias?.zero_();
+                return;
+        }
+
+        // InitScheme.Default: torchvision's choice for the family.
+        switch (family)
+        {
+            case FamilyDefault.ResNet when isConv:
+            case FamilyDefault.Vgg when isConv:
+                nn.init.normal_(weight, 0, Math.Sqrt(2.0 / fanOut), g); // kaiming_normal, mode fan_out, ReLU gain
+                bias?.zero_();
+                break;
+            case FamilyDefault.ResNet:
+                TorchLinearDefault(weight, fanIn, bias, g); // torchvision leaves ResNet's fc at PyTorch's default
+                break;
+            case FamilyDefault.Vgg:
+                nn.init.normal_(weight, 0, 0.01, g);
+                bias?.zero_();
+                break;
+            case FamilyDefault.GoogLeNet:
+                nn.init.trunc_normal_(weight, 0, 0.01, -2, 2, g);
+                if (bias is not null) Uniform(bias, 1.0 / Math.Sqrt(fanIn), g);
+                break;
+            default:
+                nn.init.normal_(weight, 0, Math.Sqrt(2.0 / fanIn), g);
+                bias?.zero_();
+                break;
+        }
+    }
+
+    /// <summary>PyTorch's default for Linear: kaiming_uniform(a = sqrt 5) = U(+-1/sqrt(fan_in)), bias the same bound.</summary>
+    private static void TorchLinearDefault(Tensor weight, long fanIn, Tensor? bias, Generator? g)
+    {
+        double bound = 1.0 / Math.Sqrt(fanIn);
+        Uniform(weight, bound, g);
+        if (bias is not null) Uniform(bias, bound, g);
+    }
+
+    private static void Uniform(Tensor t, double bound, Generator? g) => nn.init.uniform_(t, -bound, bound, g);
+}
+
+/// <summary>Which torchvision default <see cref="InitScheme.Default"/> stands for.</summary>
+internal enum FamilyDefault
+{
+    He,
+    ResNet,
+    Vgg,
+    GoogLeNet,
+}

@@ -1,0 +1,135 @@
+using ModelZoo.Blocks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelZoo.Models;
+
+/// <summary>
+/// GoogLeNet / Inception v1 (Szegedy et al., 2014) with torchvision's layout and names: a conv stem
+/// (<c>conv1</c> 7x7/2, <c>conv2</c> 1x1, <c>conv3</c> 3x3, each a <see cref="ConvBnAct"/> with batch norm), nine
+/// <see cref="Inception"/> modules (3a-3b, 4a-4e, 5a-5b) separated by ceil-mode max-pools, global average
+/// pooling, dropout (0.2 by default) and <c>fc</c>. With <see cref="ModelOptions.AuxLogits"/> two auxiliary
+/// classifiers (<c>aux1</c> after 4a, <c>aux2</c> after 4d) produce extra logits in training mode; the trainer
+/// weights their loss by <see cref="AuxiliaryLossWeight"/>. <see cref="ModelOptions.TrueInception5x5"/> gives
+/// the paper's 5x5 kernels (then torchvision weights no longer fit those layers).
+/// Small inputs: <see cref="SmallInputPolicy.Auto"/>/<see cref="SmallInputPolicy.Resize"/> keep torchvision's
+/// stem, which runs from 28x28 (the ceil-mode pools never reach zero); <see cref="SmallInputPolicy.SmallStem"/>
+/// makes <c>conv1</c> 3x3 stride 1 and drops the first two max-pools (28x28 stays 28x28 up to inception 3b).
+/// </summary>
+public sealed class GoogLeNet : nn.Module<Tensor, Tensor>, IAuxiliaryLogits
+{
+    private readonly ConvBnAct conv1;
+    private readonly nn.Module<Tensor, Tensor> maxpool1;
+    private readonly ConvBnAct conv2;
+    private readonly ConvBnAct conv3;
+    private readonly nn.Module<Tensor, Tensor> maxpool2;
+    private readonly Inception inception3a;
+    private readonly Inception inception3b;
+    private readonly MaxPool2d maxpool3;
+    private readonly Inception inception4a;
+    private readonly Inception inception4b;
+    private readonly Inception inception4c;
+    private readonly Inception inception4d;
+    private readonly Inception inception4e;
+    private readonly MaxPool2d maxpool4;
+    private readonly Inception inception5a;
+    private readonly Inception inception5b;
+    private readonly AuxiliaryClassifier? aux1;
+    private readonly AuxiliaryClassifier? aux2;
+    private readonly AdaptiveAvgPool2d avgpool;
+    private readonly Dropout dropout;
+    private readonly Linear fc;
+    private readonly long inChannels;
+
+    /// <summary>Builds GoogLeNet.</summary>
+    /// <param name="options">The zoo options (dropout defaults to 0.2; the auxiliary heads keep 0.7).</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public GoogLeNet(ModelOptions options) : base(nameof(GoogLeNet))
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ModelChecks.Validate(options);
+        const double eps = 1e-3;
+        bool smallStem = options.SmallInput == SmallInputPolicy.SmallStem;
+        bool t5 = options.TrueInception5x5;
+        conv1 = smallStem
+            ? new ConvBnAct(options.InChannels, 64, 3, stride: 1, padding: 1, bnEps: eps)
+            : new ConvBnAct(options.InChannels, 64, 7, stride: 2, padding: 3, bnEps: eps);
+        maxpool1 = smallStem ? nn.Identity() : nn.MaxPool2d(3, stride: 2, ceil_mode: true);
+        conv2 = new ConvBnAct(64, 64, 1, bnEps: eps);
+        conv3 = new ConvBnAct(64, 192, 3, padding: 1, bnEps: eps);
+        maxpool2 = smallStem ? nn.Identity() : nn.MaxPool2d(3, stride: 2, ceil_mode: true);
+        inception3a = new Inception(192, 64, 96, 128, 16, 32, 32, t5);
+        inception3b = new Inception(256, 128, 128, 192, 32, 96, 64, t5);
+        maxpool3 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
+        inception4a = new Inception(480, 192, 96, 208, 16, 48, 64, t5);
+        inception4b = new Inception(512, 160, 112, 224, 24, 64, 64, t5);
+        inception4c = new Inception(512, 128, 128, 256, 24, 64, 64, t5);
+        inception4d = new Inception(512, 112, 144, 288, 32, 64, 64, t5);
+        inception4e = new Inception(528, 256, 160, 320, 32, 128, 128, t5);
+        maxpool4 = nn.MaxPool2d(2, stride: 2, ceil_mode: true);
+        inception5a = new Inception(832, 256, 160, 320, 32, 128, 128, t5);
+        inception5b = new Inception(832, 384, 192, 384, 48, 128, 128, t5);
+        if (options.AuxLogits)
+        {
+            aux1 = new AuxiliaryClassifier(512, options.NumClasses);
+            aux2 = new AuxiliaryClassifier(528, options.NumClasses);
+        }
+        avgpool = nn.AdaptiveAvgPool2d(1);
+        dropout = nn.Dropout(options.Dropout ?? 0.2);
+        fc = nn.Linear(1024, options.NumClasses);
+        inChannels = options.InChannels;
+        RegisterComponents();
+        WeightInit.Apply(this, options.Init, options.Seed, FamilyDefault.GoogLeNet);
+    }
+
+    /// <inheritdoc/>
+    public bool HasAuxiliaryLogits => aux1 is not null;
+
+    /// <inheritdoc/>
+    public double AuxiliaryLossWeight => 0.3;
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input) => Run(input, null);
+
+    /// <inheritdoc/>
+    public (Tensor Logits, Tensor[] Auxiliary) ForwardWithAuxiliary(Tensor input)
+    {
+        var aux = new List<Tensor>(2);
+        var logits = Run(input, training && aux1 is not null ? aux : null);
+        return (logits, aux.ToArray());
+    }
+
+    private Tensor Run(Tensor input, List<Tensor>? aux)
+    {
+        ModelChecks.CheckInput(input, inChannels, 1, "googlenet");
+        var x = maxpool1.call(conv1.call(input));
+        x = maxpool2.call(conv3.call(conv2.call(x)));
+        x = maxpool3.call(inception3b.call(inception3a.call(x)));
+        x = inception4a.call(x);
+        if (aux is not null) aux.Add(aux1!.call(x));
+        x = inception4d.call(inception4c.call(inception4b.call(x)));
+        if (aux is not null) aux.Add(aux2!.call(x));
+        x = maxpool4.call(inception4e.call(x));
+        x = inception5b.call(inception5a.call(x));
+        x = torch.flatten(avgpool.call(x), 1);
+        return fc.call(dropout.call(x));
+    }
+
+    /// <summary>GoogLeNet with the given options.</summary>
+    public static GoogLeNet Create(ModelOptions options) => new(options);
+
+    /// <summary>The registry entry of the family.</summary>
+    internal static IEnumerable<ZooEntry> Entries()
+    {
+        yield return new ZooEntry(
+            new ModelCard("googlenet", "googlenet",
+                "GoogLeNet (Inception v1): conv stem, nine Inception modules, global average pool; optional auxiliary classifiers (loss weight 0.3).",
+                "Szegedy et al.: Going Deeper with Convolutions (CVPR 2015, arXiv:1409.4842)",
+                (3, 224, 224), 6_624_904, 1_498_987_264, 69.778,
+                "torchvision model docs, IMAGENET1K_V1 weights (acc@1 on ImageNet-1k val, 224x224 centre crop)",
+                SmallInputPolicy.Resize),
+            o => new GoogLeNet(o),
+            ["inception", "inception_v1"]);
+    }
+}

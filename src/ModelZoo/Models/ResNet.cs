@@ -1,0 +1,115 @@
+using ModelZoo.Blocks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelZoo.Models;
+
+/// <summary>
+/// ResNet (He et al., 2015) with torchvision's layout and parameter names: a 7x7 stride-2 stem and 3x3
+/// max-pool, four stages of <see cref="BasicBlock"/> or <see cref="Bottleneck"/> (64/128/256/512 planes,
+/// stride 2 from stage 2 on, carried by the 3x3 convolution), global average pooling and one linear layer.
+/// Small inputs: with <see cref="SmallInputPolicy.Auto"/> or <see cref="SmallInputPolicy.Resize"/> the
+/// torchvision stem is kept (it works from 28x28: the adaptive average pool absorbs any size);
+/// <see cref="SmallInputPolicy.SmallStem"/> swaps in a 3x3 stride-1 <c>conv1</c> and drops the stem max-pool
+/// (CIFAR-style; same keys, <c>conv1.weight</c> becomes 64xCx3x3).
+/// </summary>
+public sealed class ResNet : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv2d conv1;
+    private readonly BatchNorm2d bn1;
+    private readonly ReLU relu;
+    private readonly nn.Module<Tensor, Tensor> maxpool;
+    private readonly nn.Module<Tensor, Tensor> layer1;
+    private readonly nn.Module<Tensor, Tensor> layer2;
+    private readonly nn.Module<Tensor, Tensor> layer3;
+    private readonly nn.Module<Tensor, Tensor> layer4;
+    private readonly AdaptiveAvgPool2d avgpool;
+    private readonly nn.Module<Tensor, Tensor>? dropout;
+    private readonly Linear fc;
+
+    /// <summary>Builds a ResNet.</summary>
+    /// <param name="bottleneck">Use <see cref="Bottleneck"/> blocks (ResNet-50 and deeper) instead of <see cref="BasicBlock"/>.</param>
+    /// <param name="layers">Blocks per stage (four numbers, e.g. 2,2,2,2 for ResNet-18).</param>
+    /// <param name="options">The zoo options.</param>
+    /// <exception cref="ArgumentException">The layer counts or options are invalid.</exception>
+    public ResNet(bool bottleneck, IReadOnlyList<int> layers, ModelOptions options) : base(nameof(ResNet))
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(options);
+        if (layers.Count != 4 || layers.Any(n => n < 1))
+            throw new ArgumentException($"ResNet needs four positive block counts, got [{string.Join(", ", layers)}]", nameof(layers));
+        ModelChecks.Validate(options);
+        bool smallStem = options.SmallInput == SmallInputPolicy.SmallStem;
+        conv1 = smallStem
+            ? nn.Conv2d(options.InChannels, 64, 3, stride: 1, padding: 1, bias: false)
+            : nn.Conv2d(options.InChannels, 64, 7, stride: 2, padding: 3, bias: false);
+        bn1 = nn.BatchNorm2d(64);
+        relu = nn.ReLU(inplace: true);
+        maxpool = smallStem ? nn.Identity() : nn.MaxPool2d(3, stride: 2, padding: 1);
+        int expansion = bottleneck ? Bottleneck.Expansion : BasicBlock.Expansion;
+        long inChannels = 64;
+        nn.Module<Tensor, Tensor> Stage(long planes, int blocks, long stride)
+        {
+            var list = new List<(string, nn.Module<Tensor, Tensor>)>();
+            for (int i = 0; i < blocks; i++)
+            {
+                long s = i == 0 ? stride : 1;
+                nn.Module<Tensor, Tensor> block = bottleneck ? new Bottleneck(inChannels, planes, s) : new BasicBlock(inChannels, planes, s);
+                list.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), block));
+                inChannels = planes * expansion;
+            }
+            return nn.Sequential(list.ToArray());
+        }
+        layer1 = Stage(64, layers[0], 1);
+        layer2 = Stage(128, layers[1], 2);
+        layer3 = Stage(256, layers[2], 2);
+        layer4 = Stage(512, layers[3], 2);
+        avgpool = nn.AdaptiveAvgPool2d(1);
+        dropout = options.Dropout is > 0 ? nn.Dropout(options.Dropout.Value) : null;
+        fc = nn.Linear(512 * expansion, options.NumClasses);
+        RegisterComponents();
+        WeightInit.Apply(this, options.Init, options.Seed, FamilyDefault.ResNet);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input)
+    {
+        ModelChecks.CheckInput(input, conv1.weight!.shape[1], 1, "resnet");
+        var x = maxpool.call(relu.call(bn1.call(conv1.call(input))));
+        x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
+        x = torch.flatten(avgpool.call(x), 1);
+        if (dropout is not null) x = dropout.call(x);
+        return fc.call(x);
+    }
+
+    /// <summary>ResNet-18 (basic blocks 2-2-2-2).</summary>
+    public static ResNet ResNet18(ModelOptions options) => new(false, [2, 2, 2, 2], options);
+
+    /// <summary>ResNet-34 (basic blocks 3-4-6-3).</summary>
+    public static ResNet ResNet34(ModelOptions options) => new(false, [3, 4, 6, 3], options);
+
+    /// <summary>ResNet-50 (bottlenecks 3-4-6-3).</summary>
+    public static ResNet ResNet50(ModelOptions options) => new(true, [3, 4, 6, 3], options);
+
+    /// <summary>ResNet-101 (bottlenecks 3-4-23-3).</summary>
+    public static ResNet ResNet101(ModelOptions options) => new(true, [3, 4, 23, 3], options);
+
+    /// <summary>ResNet-152 (bottlenecks 3-8-36-3).</summary>
+    public static ResNet ResNet152(ModelOptions options) => new(true, [3, 8, 36, 3], options);
+
+    /// <summary>The registry entries of the family.</summary>
+    internal static IEnumerable<ZooEntry> Entries()
+    {
+        const string paper = "He, Zhang, Ren, Sun: Deep Residual Learning for Image Recognition (CVPR 2016, arXiv:1512.03385)";
+        const string source = "torchvision model docs, IMAGENET1K_V1 weights (acc@1 on ImageNet-1k val, 224x224 centre crop)";
+        ZooEntry Entry(string name, string blocks, long parameters, long macs, double top1, Func<ModelOptions, ResNet> build, params string[] aliases) =>
+            new(new ModelCard(name, "resnet", $"ResNet with {blocks}; 7x7 stem, four residual stages, global average pool, one linear layer.",
+                paper, (3, 224, 224), parameters, macs, top1, source, SmallInputPolicy.Resize), o => build(o), aliases);
+        yield return Entry("resnet18", "basic blocks 2-2-2-2", 11_689_512, 1_814_073_344, 69.758, ResNet18, "resnet");
+        yield return Entry("resnet34", "basic blocks 3-4-6-3", 21_797_672, 3_663_761_408, 73.314, ResNet34);
+        yield return Entry("resnet50", "bottleneck blocks 3-4-6-3", 25_557_032, 4_089_184_256, 76.130, ResNet50);
+        yield return Entry("resnet101", "bottleneck blocks 3-4-23-3", 44_549_160, 7_801_405_440, 77.374, ResNet101);
+        yield return Entry("resnet152", "bottleneck blocks 3-8-36-3", 60_192_808, 11_513_627_648, 78.312, ResNet152);
+    }
+}

@@ -1,0 +1,63 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelZoo.Training;
+
+/// <summary>
+/// Reads ModelZoo checkpoints (single files written by the <see cref="Trainer"/>; format in docs/training.md).
+/// Every read validates the whole file and its SHA-256 before anything is loaded.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>File name of the latest checkpoint inside a run's <c>checkpoints/</c> folder.</summary>
+    public const string LastFileName = "last.ckpt";
+
+    /// <summary>File name of the best checkpoint inside a run's <c>checkpoints/</c> folder.</summary>
+    public const string BestFileName = "best.ckpt";
+
+    /// <summary>Reads and validates a checkpoint's metadata.</summary>
+    /// <exception cref="CheckpointException">Missing, truncated, altered or not a checkpoint; the message names the file.</exception>
+    public static CheckpointInfo ReadInfo(string path) => CheckpointFile.ReadHeader(ResolvePath(path)).ToInfo();
+
+    /// <summary>Builds the model with <see cref="Zoo.Create"/> from the recorded name and options, loads its weights and puts it in eval mode.</summary>
+    /// <exception cref="CheckpointException">The file is bad or its weights do not fit the model.</exception>
+    /// <exception cref="UnknownModelException">The model is not in this build's zoo.</exception>
+    public static (nn.Module<Tensor, Tensor> Model, CheckpointInfo Info) LoadModel(string path)
+    {
+        path = ResolvePath(path);
+        var header = CheckpointFile.ReadHeader(path);
+        var staged = CheckpointFile.ReadStateDict(path, header);
+        nn.Module<Tensor, Tensor>? model = null;
+        try
+        {
+            model = Zoo.Create(header.ModelName, header.ModelOptions);
+            CheckpointFile.LoadInto(path, model, staged);
+            model.eval();
+            return (model, header.ToInfo());
+        }
+        catch
+        {
+            model?.Dispose();
+            throw;
+        }
+        finally
+        {
+            foreach (var t in staged.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A checkpoint file for <paramref name="path"/>: the file itself, or for a run folder its
+    /// <c>checkpoints/last.ckpt</c>, or for a <c>checkpoints</c> folder its <c>last.ckpt</c>.
+    /// </summary>
+    public static string ResolvePath(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!Directory.Exists(path)) return path;
+        string inRun = Path.Combine(path, "checkpoints", LastFileName);
+        if (File.Exists(inRun)) return inRun;
+        string inFolder = Path.Combine(path, LastFileName);
+        if (File.Exists(inFolder)) return inFolder;
+        throw new CheckpointException(path, $"is a folder without checkpoints/{LastFileName}");
+    }
+}

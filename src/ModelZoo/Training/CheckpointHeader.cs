@@ -1,0 +1,56 @@
+using ModelZoo.Data;
+
+namespace ModelZoo.Training;
+
+/// <summary>The JSON header of a checkpoint file (see docs/training.md, "Checkpoint format").</summary>
+internal sealed record CheckpointHeader
+{
+    public const string FormatName = "modelzoo-checkpoint";
+    public const int CurrentVersion = 1;
+
+    public string Format { get; init; } = FormatName;
+    public int Version { get; init; } = CurrentVersion;
+    public required string ModelName { get; init; }
+    public required ModelOptions ModelOptions { get; init; }
+    public required List<string> ClassNames { get; init; }
+    public required Normalization Normalization { get; init; }
+    public int Channels { get; init; }
+    public int ImageSize { get; init; }
+    public string DataSpec { get; init; } = "";
+
+    /// <summary>Epochs completed.</summary>
+    public int Epoch { get; init; }
+
+    /// <summary>Global optimiser steps taken (the scheduler state: the learning rate is a function of it).</summary>
+    public long Step { get; init; }
+
+    /// <summary>Batches of epoch <see cref="Epoch"/> + 1 already trained (non-zero only for a checkpoint written on interruption).</summary>
+    public int BatchInEpoch { get; init; }
+
+    public double PartialLossSum { get; init; }
+    public long PartialCorrect { get; init; }
+    public long PartialSamples { get; init; }
+    public double PartialSeconds { get; init; }
+
+    public double? BestScore { get; init; }
+    public int? BestEpoch { get; init; }
+    public double? BestValidationAccuracy { get; init; }
+    public int EpochsWithoutImprovement { get; init; }
+
+    public TrainingOptions? Training { get; init; }
+    public string Scheduler { get; init; } = "";
+    public long Seed { get; init; }
+    public string Device { get; init; } = "cpu";
+
+    public string ModelZooVersion { get; init; } = "";
+    public string TorchSharpVersion { get; init; } = "";
+    public string DotNetVersion { get; init; } = "";
+    public DateTimeOffset CreatedUtc { get; init; }
+
+    public List<CheckpointSection> Sections { get; init; } = [];
+
+    public CheckpointInfo ToInfo() => new(ModelName, ModelOptions, ClassNames, Normalization, Channels, ImageSize, Epoch, Step, DataSpec);
+}
+
+/// <summary>One binary section: name, offset from the start of the file, length.</summary>
+internal sealed record CheckpointSection(string Name, long Offset, long Length);

@@ -1,0 +1,86 @@
+using System.Text.Json;
+
+namespace ModelZoo.Training;
+
+/// <summary>
+/// Redraws a PNG of the training curves (loss and accuracy, train and validation, per epoch) after every epoch,
+/// from the whole <c>metrics.jsonl</c> so resumed runs show their full history.
+/// </summary>
+public sealed class TrainingCurvePlot : ITrainingCallback
+{
+    /// <summary>Draws to <paramref name="pngPath"/> from <paramref name="metricsPath"/> (written by <see cref="MetricsJsonlWriter"/>).</summary>
+    public TrainingCurvePlot(string pngPath, string metricsPath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pngPath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(metricsPath);
+        PngPath = pngPath;
+        MetricsPath = metricsPath;
+    }
+
+    /// <summary>The PNG.</summary>
+    public string PngPath { get; }
+
+    /// <summary>The metrics file read.</summary>
+    public string MetricsPath { get; }
+
+    /// <inheritdoc />
+    public void OnTrainingStart(Trainer trainer) { }
+
+    /// <inheritdoc />
+    public void OnEpochEnd(Trainer trainer, EpochMetrics metrics) => Draw(MetricsPath, PngPath);
+
+    /// <inheritdoc />
+    public void OnTrainingEnd(Trainer trainer, TrainingStatus? status) { }
+
+    /// <summary>Reads <paramref name="metricsPath"/> and writes the PNG (loss on the left axis, accuracy on the right) to <paramref name="pngPath"/> (800x600).</summary>
+    public static void Draw(string metricsPath, string pngPath)
+    {
+        var epochs = new List<double>();
+        var trainLoss = new List<double>();
+        var trainAcc = new List<double>();
+        var valEpochs = new List<double>();
+        var valLoss = new List<double>();
+        var valAcc = new List<double>();
+        if (!File.Exists(metricsPath)) return;
+        foreach (string line in File.ReadLines(metricsPath))
+        {
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            using var doc = JsonDocument.Parse(line);
+            var r = doc.RootElement;
+            double e = r.GetProperty("epoch").GetDouble();
+            epochs.Add(e);
+            trainLoss.Add(r.GetProperty("train_loss").GetDouble());
+            trainAcc.Add(r.GetProperty("train_acc").GetDouble());
+            if (r.TryGetProperty("val_acc", out var va) && va.ValueKind == JsonValueKind.Number)
+            {
+                valEpochs.Add(e);
+                valAcc.Add(va.GetDouble());
+                valLoss.Add(r.GetProperty("val_loss").GetDouble());
+            }
+        }
+        if (epochs.Count == 0) return;
+
+        var plot = new ScottPlot.Plot();
+        plot.Title("Training curves");
+        plot.XLabel("epoch");
+        plot.YLabel("loss");
+        plot.Axes.Right.Label.Text = "accuracy";
+        var lt = plot.Add.Scatter(epochs.ToArray(), trainLoss.ToArray());
+        lt.LegendText = "train loss";
+        var at = plot.Add.Scatter(epochs.ToArray(), trainAcc.ToArray());
+        at.LegendText = "train accuracy";
+        at.Axes.YAxis = plot.Axes.Right;
+        if (valEpochs.Count > 0)
+        {
+            var lv = plot.Add.Scatter(valEpochs.ToArray(), valLoss.ToArray());
+            lv.LegendText = "val loss";
+            var av = plot.Add.Scatter(valEpochs.ToArray(), valAcc.ToArray());
+            av.LegendText = "val accuracy";
+            av.Axes.YAxis = plot.Axes.Right;
+        }
+        plot.ShowLegend();
+        string temp = pngPath + ".tmp.png";
+        plot.SavePng(temp, 800, 600);
+        File.Move(temp, pngPath, overwrite: true);
+    }
+}

@@ -1,0 +1,42 @@
+namespace ModelZoo.Training;
+
+/// <summary>
+/// Default recipes per model family and data kind (the table in docs/training.md). Command-line options override
+/// any field.
+/// </summary>
+public static class TrainingDefaults
+{
+    /// <summary>
+    /// The recipe for <paramref name="modelName"/> (a canonical zoo name; the family is its leading letters) on
+    /// data of kind <paramref name="dataKind"/>: "mnist", "fashion-mnist", "mnist-sample" or anything MNIST-like
+    /// counts as small grey digits; everything else ("folder", "imagenet") as ImageNet-style photos.
+    /// </summary>
+    public static TrainingRecipe For(string modelName, string dataKind)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
+        string family = new string(modelName.Trim().ToLowerInvariant().TakeWhile(char.IsLetter).ToArray());
+        bool mnistLike = (dataKind ?? "").Contains("mnist", StringComparison.OrdinalIgnoreCase);
+        string augment = mnistLike ? "mnist" : "imagenet";
+        var o = new TrainingOptions();
+        return (family, mnistLike) switch
+        {
+            ("deepcnn", _) => new(o with { Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, BatchSize = 100, Epochs = 20, Schedule = ScheduleKind.Constant },
+                InitScheme.He, mnistLike ? "none" : augment,
+                "Deep Learning from Scratch, ch. 8 (deep_convnet: Adam lr 1e-3, batch 100, He init, 20 epochs)"),
+            ("resnet", true) => new(o with { Optimizer = OptimizerKind.Momentum, LearningRate = 0.1, BatchSize = 128, Epochs = 15, WeightDecay = 5e-4, Schedule = ScheduleKind.Cosine, WarmupEpochs = 1 },
+                InitScheme.Default, augment, "CIFAR-style ResNet recipe scaled to MNIST (SGD momentum 0.9, lr 0.1, cosine, wd 5e-4)"),
+            ("resnet", false) => new(o with { Optimizer = OptimizerKind.Momentum, LearningRate = 0.1, BatchSize = 256, Epochs = 90, WeightDecay = 1e-4, Schedule = ScheduleKind.Step, StepEpochs = 30, StepGamma = 0.1 },
+                InitScheme.Default, augment, "torchvision reference recipe for ResNet (SGD momentum 0.9, lr 0.1, step x0.1 every 30 epochs, wd 1e-4)"),
+            ("vgg", true) => new(o with { Optimizer = OptimizerKind.Momentum, LearningRate = 0.01, BatchSize = 128, Epochs = 15, WeightDecay = 5e-4, Schedule = ScheduleKind.Cosine, WarmupEpochs = 1 },
+                InitScheme.Default, augment, "VGG recipe scaled to MNIST (SGD momentum 0.9, lr 0.01, cosine, wd 5e-4)"),
+            ("vgg", false) => new(o with { Optimizer = OptimizerKind.Momentum, LearningRate = 0.01, BatchSize = 256, Epochs = 90, WeightDecay = 5e-4, Schedule = ScheduleKind.Step, StepEpochs = 30, StepGamma = 0.1 },
+                InitScheme.Default, augment, "Simonyan & Zisserman 2014 / torchvision reference (SGD momentum 0.9, lr 0.01, wd 5e-4)"),
+            ("googlenet", true) => new(o with { Optimizer = OptimizerKind.Momentum, LearningRate = 0.01, BatchSize = 128, Epochs = 15, WeightDecay = 1e-4, Schedule = ScheduleKind.Cosine, WarmupEpochs = 1 },
+                InitScheme.Default, augment, "GoogLeNet scaled to MNIST (SGD momentum 0.9, lr 0.01, cosine, wd 1e-4)"),
+            ("googlenet", false) => new(o with { Optimizer = OptimizerKind.Momentum, LearningRate = 0.01, BatchSize = 256, Epochs = 90, WeightDecay = 1e-4, Schedule = ScheduleKind.Cosine },
+                InitScheme.Default, augment, "torchvision-style GoogLeNet recipe (SGD momentum 0.9, lr 0.01, cosine, wd 1e-4)"),
+            _ => new(o with { Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, BatchSize = mnistLike ? 100 : 64, Epochs = 10 },
+                InitScheme.Default, augment, "generic fallback (Adam lr 1e-3)"),
+        };
+    }
+}

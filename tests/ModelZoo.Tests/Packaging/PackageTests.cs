@@ -1,0 +1,232 @@
+using System.IO.Compression;
+using System.Xml.Linq;
+using ModelZoo.Native;
+
+namespace ModelZoo.Tests.Packaging;
+
+/// <summary>
+/// Packs ModelZoo, ModelZoo.Data and the ModelZoo.Cli tool into a temporary folder feed, then uses them the
+/// way a user would: a fresh console project that references ModelZoo + TorchSharp-cpu and trains, and the
+/// tool installed into a temporary tool path. The machine's NuGet cache is only read: the consumer restores
+/// into its own packages folder with the machine cache as a read-only fallback folder.
+/// </summary>
+[Category("Package")]
+[NonParallelizable]
+public class PackageTests
+{
+    private const string Version = "0.1.0";
+    private static readonly string[] Libraries = { "src/ModelZoo/ModelZoo.csproj", "src/ModelZoo.Data/ModelZoo.Data.csproj", "src/ModelZoo.Cli/ModelZoo.Cli.csproj" };
+    private string _work = "";
+    private string _feed = "";
+
+    private static string MachineCache =>
+        Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } env
+            ? env
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+
+    private static bool HostLacksGlibcxx3432()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        string? host = ElfVersionPatcher.FindHostLibStdCxx();
+        return host is not null && !ElfVersionPatcher.GlibcxxVersionsOf(host).Contains("GLIBCXX_3.4.32");
+    }
+
+    [OneTimeSetUp]
+    public void Pack()
+    {
+        _work = Path.Combine(Path.GetTempPath(), $"modelzoo-pkgtest-{Guid.NewGuid():N}");
+        _feed = Path.Combine(_work, "feed");
+        Directory.CreateDirectory(_feed);
+        foreach (var project in Libraries)
+        {
+            var r = RepoPaths.Dotnet(new[] { "pack", project, "-c", "Release", "-o", _feed, "-nodeReuse:false" }, RepoPaths.Root, TimeSpan.FromMinutes(3));
+            Assert.That(r.ExitCode, Is.EqualTo(0), $"dotnet pack {project} failed:\n{r.All}");
+        }
+    }
+
+    [OneTimeTearDown]
+    public void CleanUp()
+    {
+        try { if (Directory.Exists(_work)) Directory.Delete(_work, true); }
+        catch (IOException) { /* best effort */ }
+    }
+
+    private string Nupkg(string id) => Path.Combine(_feed, $"{id}.{Version}.nupkg");
+
+    private static XElement Nuspec(ZipArchive zip)
+    {
+        var entry = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal) && !e.FullName.Contains('/'));
+        using var s = entry.Open();
+        return XDocument.Load(s).Root!;
+    }
+
+    private static string? Meta(XElement nuspec, string name) =>
+        nuspec.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
+
+    [TestCase("ModelZoo", "buildTransitive/ModelZoo.targets")]
+    [TestCase("ModelZoo.Data", "buildTransitive/ModelZoo.Data.targets")]
+    public void LibraryPackageHasMetadataDocsAndTheNativeFix(string id, string targets)
+    {
+        using var zip = ZipFile.OpenRead(Nupkg(id));
+        var names = zip.Entries.Select(e => e.FullName).ToHashSet();
+        Assert.That(names, Does.Contain($"lib/net10.0/{id}.dll"));
+        Assert.That(names, Does.Contain($"lib/net10.0/{id}.xml"), "XML docs");
+        Assert.That(names, Does.Contain(targets));
+        Assert.That(names, Does.Contain("buildTransitive/ModelZoo.NativeFix.cs"));
+        Assert.That(names, Does.Contain("README.md"));
+        Assert.That(names.Any(n => n.EndsWith(".so", StringComparison.Ordinal)), Is.False, "libraries ship no natives");
+
+        var nuspec = Nuspec(zip);
+        Assert.That(Meta(nuspec, "id"), Is.EqualTo(id));
+        Assert.That(Meta(nuspec, "description"), Is.Not.Empty);
+        Assert.That(nuspec.Descendants().Single(e => e.Name.LocalName == "license").Attribute("type")?.Value, Is.EqualTo("expression"));
+        Assert.That(Meta(nuspec, "license"), Is.EqualTo("MIT"));
+        Assert.That(Meta(nuspec, "readme"), Is.EqualTo("README.md"));
+        Assert.That(Meta(nuspec, "tags"), Does.Contain("torchsharp"));
+        Assert.That(nuspec.Descendants().Any(e => e.Name.LocalName == "repository" && e.Attribute("url") is not null), Is.True);
+        var deps = nuspec.Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => e.Attribute("id")!.Value).ToList();
+        Assert.That(deps, Does.Contain("TorchSharp"));
+        Assert.That(deps.Where(d => d.StartsWith("TorchSharp-", StringComparison.Ordinal) || d.StartsWith("libtorch", StringComparison.Ordinal)), Is.Empty,
+            "libraries reference only the managed TorchSharp package");
+    }
+
+    [Test]
+    public void ToolPackageIsADotnetToolWithPatchedNatives()
+    {
+        using var zip = ZipFile.OpenRead(Nupkg("ModelZoo.Cli"));
+        var nuspec = Nuspec(zip);
+        Assert.That(nuspec.Descendants().Any(e => e.Name.LocalName == "packageType" && e.Attribute("name")?.Value == "DotnetTool"), Is.True);
+        var settings = zip.Entries.Single(e => e.FullName.EndsWith("/DotnetToolSettings.xml", StringComparison.Ordinal));
+        using (var s = settings.Open())
+        {
+            var command = XDocument.Load(s).Descendants().Single(e => e.Name.LocalName == "Command");
+            Assert.That(command.Attribute("Name")?.Value, Is.EqualTo("modelzoo"));
+        }
+        var native = zip.Entries.Single(e => e.FullName.EndsWith("runtimes/linux-x64/native/libLibTorchSharp.so", StringComparison.Ordinal));
+        using var ms = new MemoryStream();
+        using (var s = native.Open()) s.CopyTo(ms);
+        var need = ElfVersionPatcher.ReadVersionNeeds(ms.ToArray()).Single(n => n.Version == "GLIBCXX_3.4.32");
+        Assert.That(need.IsWeak, Is.True, "the tool ships a patched copy: tool install runs no MSBuild");
+    }
+
+    [Test]
+    public void ConsoleAppUsingThePackagesTrainsDeepCnnAndResNet18()
+    {
+        string app = Path.Combine(_work, "consumer");
+        string packages = Path.Combine(_work, "consumer-packages");
+        Directory.CreateDirectory(app);
+        var timeout = TimeSpan.FromMinutes(3);
+        // NUGET_PACKAGES would override the config's globalPackagesFolder.
+        var env = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = null };
+
+        var r = RepoPaths.Dotnet(new[] { "new", "console", "--framework", "net10.0", "--name", "Consumer", "--output", app }, _work, timeout, env);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <config>
+                <add key="globalPackagesFolder" value="{packages}" />
+              </config>
+              <fallbackPackageFolders>
+                <clear />
+                <add key="machine-cache" value="{MachineCache}" />
+              </fallbackPackageFolders>
+              <packageSources>
+                <clear />
+                <add key="modelzoo-local" value="{_feed}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), ConsumerProgram);
+
+        foreach (var (id, version) in new[] { ("ModelZoo", Version), ("TorchSharp-cpu", "0.107.0") })
+        {
+            r = RepoPaths.Dotnet(new[] { "add", "package", id, "--version", version, "--no-restore" }, app, timeout, env);
+            Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
+        }
+
+        r = RepoPaths.Dotnet(new[] { "build", "-c", "Release", "-nodeReuse:false" }, app, timeout, env);
+        Assert.That(r.ExitCode, Is.EqualTo(0), $"consumer build failed:\n{r.All}");
+        Assert.That(Directory.Exists(Path.Combine(packages, "modelzoo", Version)), Is.True,
+            $"ModelZoo {Version} did not come from the fresh feed (a stale copy in {MachineCache}?)");
+
+        string bin = Path.Combine(app, "bin", "Release", "net10.0");
+        if (OperatingSystem.IsLinux())
+        {
+            string output = Path.Combine(bin, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+            Assert.That(NativeEnvironment.NeedIsWeak(output), Is.EqualTo(HostLacksGlibcxx3432()), "buildTransitive patch of the output copy");
+            if (RealLibraryCache() is { } cache)
+                Assert.That(NativeEnvironment.NeedIsWeak(cache), Is.False, "the NuGet cache copy must stay as shipped");
+        }
+
+        r = RepoPaths.Dotnet(new[] { Path.Combine(bin, "Consumer.dll") }, app, timeout);
+        Assert.That(r.ExitCode, Is.EqualTo(0), $"consumer run failed:\n{r.All}");
+        Assert.That(r.StdOut, Does.Contain("deepcnn step ok").And.Contain("resnet18 step ok").And.Contain("CONSUMER OK"));
+    }
+
+    private static string? RealLibraryCache() => Native.RealLibraryTests.CacheCopy();
+
+    [Test]
+    public void ToolInstallsAndRuns()
+    {
+        string tools = Path.Combine(_work, "tools");
+        string runDir = Path.Combine(_work, "tool-runs");
+        Directory.CreateDirectory(runDir);
+        var timeout = TimeSpan.FromMinutes(3);
+        // The tool package is restored into a throw-away packages folder, so nothing of it lands in the machine cache.
+        var env = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = Path.Combine(_work, "tool-packages") };
+
+        var r = RepoPaths.Dotnet(new[] { "tool", "install", "ModelZoo.Cli", "--tool-path", tools, "--add-source", _feed, "--version", Version }, _work, timeout, env);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
+        string exe = Path.Combine(tools, OperatingSystem.IsWindows() ? "modelzoo.exe" : "modelzoo");
+        Assert.That(File.Exists(exe), Is.True);
+
+        r = RepoPaths.Run(exe, new[] { "list", "--json" }, runDir, timeout);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
+        Assert.DoesNotThrow(() => System.Text.Json.JsonDocument.Parse(r.StdOut).Dispose(), "list --json prints JSON:\n" + r.StdOut);
+        Assert.That(r.StdOut, Does.Contain("deepcnn").And.Contain("resnet18"));
+
+        r = RepoPaths.Run(exe, new[] { "train", "--model", "deepcnn", "--data", "mnist-sample", "--epochs", "1", "--max-steps", "20" }, runDir, timeout);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
+    }
+
+    private const string ConsumerProgram = """
+        using ModelZoo;
+        using ModelZoo.Native;
+        using TorchSharp;
+        using static TorchSharp.torch;
+
+        if (!TorchNative.TryEnsureLoaded(out var diagnosis))
+        {
+            Console.Error.WriteLine(diagnosis);
+            return 2;
+        }
+        torch.manual_seed(1);
+        var cases = new (string Name, ModelOptions Options, long[] Shape)[]
+        {
+            ("deepcnn", new ModelOptions { NumClasses = 10, InChannels = 1 }, new long[] { 2, 1, 28, 28 }),
+            ("resnet18", new ModelOptions { NumClasses = 10, InChannels = 3 }, new long[] { 2, 3, 64, 64 }),
+        };
+        foreach (var (name, options, shape) in cases)
+        {
+            using var scope = torch.NewDisposeScope();
+            var model = Zoo.Create(name, options);
+            model.train();
+            var optimizer = torch.optim.SGD(model.parameters(), 0.01);
+            var x = torch.randn(shape);
+            var y = torch.tensor(new long[] { 1, 7 });
+            var logits = model.forward(x);
+            if (logits.shape[0] != 2 || logits.shape[1] != 10) throw new Exception($"{name}: unexpected output shape");
+            var loss = torch.nn.functional.cross_entropy(logits, y);
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            float value = loss.item<float>();
+            if (!float.IsFinite(value)) throw new Exception($"{name}: loss is not finite");
+            Console.WriteLine($"{name} step ok: loss {value:F4}");
+        }
+        Console.WriteLine("CONSUMER OK");
+        return 0;
+        """;
+}
