@@ -1,3 +1,4 @@
+using ModelZoo.Data.Folders;
 using ModelZoo.Data.Idx;
 using ModelZoo.Data.Mnist;
 
@@ -18,8 +19,8 @@ public static class DataSpec
     public static Normalization FashionMnistNormalization { get; } = new([0.2860f], [0.3530f]);
 
     /// <summary>
-    /// The loader used for ImageNet-format folders when <see cref="DataOptions.FolderLoader"/> is null; the
-    /// folder implementation registers itself here at start-up.
+    /// A replacement loader for ImageNet-format folders, used when <see cref="DataOptions.FolderLoader"/> is null;
+    /// when both are null, <see cref="LoadImageFolder"/> is used.
     /// </summary>
     public static FolderDataLoader? FolderLoader { get; set; }
 
@@ -58,11 +59,30 @@ public static class DataSpec
             var (train, test) = MnistFiles.Load(directory, MnistFamily.Mnist.ClassNames);
             return Compose(train, test, MnistFamily.Mnist.ClassNames, Normalization.Mnist, options, $"IDX files in {directory}");
         }
-        var loader = options.FolderLoader ?? FolderLoader
-            ?? throw new ModelZooDataException(
-                $"'{directory}' holds no IDX files with standard names, and no ImageNet-folder loader is registered " +
-                "(set DataSpec.FolderLoader or DataOptions.FolderLoader)", directory);
+        var loader = options.FolderLoader ?? FolderLoader ?? LoadImageFolder;
         return loader(directory, options);
+    }
+
+    /// <summary>
+    /// Loads an ImageNet-format folder with <see cref="ImageFolder.Load"/>: <c>train/</c> + <c>val/</c> when both exist,
+    /// else a stratified seeded split of <see cref="DataOptions.ValSplit"/> (10% when 0). Normalisation: ImageNet
+    /// statistics; native size: the channels requested at 224x224 (the usual model input; images vary in size).
+    /// </summary>
+    /// <exception cref="ModelZooDataException">The folder is unusable (see <see cref="ImageFolder.Load"/>).</exception>
+    public static DataSplit LoadImageFolder(string directory, DataOptions options)
+    {
+        var folderOptions = (options.Folder ?? new ImageFolderOptions()) with
+        {
+            ValSplit = options.ValSplit > 0 ? options.ValSplit : 0.1,
+            Seed = options.Seed,
+        };
+        var result = ImageFolder.Load(directory, folderOptions);
+        var validation = result.Val
+            ?? throw new ModelZooDataException($"'{directory}' yielded no validation images", directory);
+        string how = result.HasTrainValFolders ? "train/ and val/ folders" : $"{validation.Count:N0} held out of {result.Train.Count + validation.Count:N0} (seed {options.Seed})";
+        string skipped = result.Skipped.Count > 0 ? $"; {result.Skipped.Count} bad files skipped" : "";
+        return new DataSplit(result.Train, validation, null, result.ClassNames, Normalization.ImageNet.ForChannels(folderOptions.Channels),
+            DataKind.Folder, new ImageShape(folderOptions.Channels, 224, 224), $"image folder {directory}; validation: {how}{skipped}");
     }
 
     /// <summary>

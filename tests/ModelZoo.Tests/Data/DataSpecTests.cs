@@ -1,4 +1,5 @@
 using ModelZoo.Data;
+using ModelZoo.Data.Folders;
 using ModelZoo.Data.Idx;
 using ModelZoo.Data.Mnist;
 
@@ -49,8 +50,8 @@ public class DataSpecTests
         Directory.CreateDirectory(dir);
         try
         {
-            var e = Assert.Throws<ModelZooDataException>(() => DataSpec.Resolve(dir, new DataOptions()))!;
-            Assert.That(e.Message, Does.Contain("no ImageNet-folder loader"));
+            var e = Assert.Throws<ImageFolderException>(() => DataSpec.Resolve(dir, new DataOptions()))!;
+            Assert.That(e.Message, Does.Contain(dir));
             var sentinel = DataSpec.Resolve("mnist-sample");
             string? asked = null;
             var split = DataSpec.Resolve(dir, new DataOptions(FolderLoader: (d, _) => { asked = d; return sentinel; }));
@@ -61,6 +62,17 @@ public class DataSpecTests
         {
             Directory.Delete(dir);
         }
+    }
+
+    [Test]
+    public void ImageNetFolderResolvesThroughImageFolder()
+    {
+        string dir = Path.Combine(Path.GetDirectoryName(IdxTestFiles.SharedMnist)!, "imagenette-mini");
+        var split = DataSpec.Resolve(dir);
+        Assert.That(split.Kind, Is.EqualTo(DataKind.Folder));
+        Assert.That((split.Train.Count, split.Validation.Count, split.ClassNames.Count), Is.EqualTo((300, 100, 10)));
+        Assert.That(split.ClassNames[0], Is.EqualTo("n01440764"));
+        Assert.That(split.Normalization, Is.EqualTo(Normalization.ImageNet));
     }
 
     [Test]
