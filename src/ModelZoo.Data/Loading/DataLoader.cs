@@ -1,0 +1,263 @@
+using static TorchSharp.torch;
+
+namespace ModelZoo.Data;
+
+/// <summary>
+/// Turns an <see cref="IImageDataset"/> into batches: worker threads decode and transform samples into one
+/// contiguous float buffer per batch, a bounded number of batches ahead of the consumer; the consumer's thread
+/// wraps each buffer in a single tensor (N, C, H, W) plus an int64 label tensor.
+/// </summary>
+/// <remarks>
+/// Determinism: the epoch's order is a permutation seeded by (Seed, epoch); each sample's transform gets a
+/// <see cref="Random"/> seeded by (Seed, epoch, data-set index), so batches are identical whatever the worker count
+/// or thread timing. Sharding: the epoch's order is dealt round-robin to (Rank, WorldSize), so the processes' parts
+/// are disjoint and together cover the epoch (with DropLast every rank gets floor(N / WorldSize) samples, so all
+/// ranks see the same number of batches). Stopping early (leaving the foreach, or cancelling) stops the workers.
+/// A sample that fails surfaces to the consumer as a <see cref="SampleLoadException"/> naming it, in batch order.
+/// </remarks>
+public sealed class DataLoader : IBatchSource
+{
+    private static readonly TimeSpan WorkerStopTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Creates a loader over <paramref name="dataset"/>.</summary>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public DataLoader(IImageDataset dataset, DataLoaderOptions? options = null)
+    {
+        options ??= new DataLoaderOptions();
+        if (options.BatchSize <= 0) throw new ArgumentException($"batch size must be positive, got {options.BatchSize}", nameof(options));
+        if (options.WorldSize <= 0) throw new ArgumentException($"world size must be positive, got {options.WorldSize}", nameof(options));
+        if (options.Rank < 0 || options.Rank >= options.WorldSize)
+            throw new ArgumentException($"rank {options.Rank} is outside 0..{options.WorldSize - 1}", nameof(options));
+        if (options.PrefetchBatches <= 0) throw new ArgumentException($"prefetch must be positive, got {options.PrefetchBatches}", nameof(options));
+        Dataset = dataset;
+        Options = options;
+        int n = dataset.Count;
+        ShardSize = options.DropLast
+            ? n / options.WorldSize
+            : n / options.WorldSize + (options.Rank < n % options.WorldSize ? 1 : 0);
+        BatchesPerEpoch = options.DropLast ? ShardSize / options.BatchSize : (ShardSize + options.BatchSize - 1) / options.BatchSize;
+        SamplesPerEpoch = options.DropLast ? BatchesPerEpoch * options.BatchSize : ShardSize;
+    }
+
+    /// <summary>The data set.</summary>
+    public IImageDataset Dataset { get; }
+
+    /// <summary>The options.</summary>
+    public DataLoaderOptions Options { get; }
+
+    /// <summary>Samples dealt to this rank per epoch, before dropping a short last batch.</summary>
+    public int ShardSize { get; }
+
+    /// <inheritdoc />
+    public int SamplesPerEpoch { get; }
+
+    /// <inheritdoc />
+    public int BatchesPerEpoch { get; }
+
+    /// <summary>The data-set indices this rank sees in epoch <paramref name="epoch"/>, in order (after drop-last).</summary>
+    public int[] EpochIndices(int epoch)
+    {
+        int n = Dataset.Count;
+        var order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        if (Options.Shuffle) new Random(CombineSeed(Options.Seed, epoch, -1)).Shuffle(order);
+        var shard = new int[SamplesPerEpoch];
+        for (int j = 0; j < shard.Length; j++) shard[j] = order[Options.Rank + j * Options.WorldSize];
+        return shard;
+    }
+
+    /// <summary>The seed of the generator handed to the transform for sample <paramref name="index"/> in <paramref name="epoch"/>.</summary>
+    public static int SampleSeed(int seed, int epoch, int index) => CombineSeed(seed, epoch, index);
+
+    /// <inheritdoc />
+    public IEnumerable<Batch> GetEpoch(int epoch, CancellationToken cancellationToken = default)
+    {
+        var indices = EpochIndices(epoch);
+        int batches = BatchesPerEpoch;
+        if (batches == 0) yield break;
+        using var pipeline = new Pipeline(this, epoch, indices, batches, cancellationToken);
+        for (int b = 0; b < batches; b++)
+        {
+            var prepared = pipeline.Take(b);
+            yield return prepared.ToBatch();
+        }
+    }
+
+    private static int CombineSeed(int seed, int epoch, int index)
+    {
+        ulong x = Mix((ulong)(uint)seed);
+        x = Mix(x ^ (ulong)(uint)epoch);
+        x = Mix(x ^ (ulong)(uint)index);
+        return (int)(x & 0x7fffffff);
+    }
+
+    private static ulong Mix(ulong x)
+    {
+        x += 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return x ^ (x >> 31);
+    }
+
+    private sealed record Prepared(float[] Pixels, ImageShape Shape, long[] Labels, int[] Indices)
+    {
+        public Batch ToBatch()
+        {
+            var images = tensor(Pixels, [Indices.Length, Shape.Channels, Shape.Height, Shape.Width]);
+            var labels = tensor(Labels);
+            return new Batch(images, labels, Indices);
+        }
+    }
+
+    private sealed class Pipeline : IDisposable
+    {
+        private readonly DataLoader _loader;
+        private readonly int _epoch;
+        private readonly int[] _indices;
+        private readonly int _batches;
+        private readonly CancellationToken _consumerToken;
+        private readonly CancellationTokenSource _stop;
+        private readonly SemaphoreSlim _slots;
+        private readonly TaskCompletionSource<Prepared>[] _results;
+        private readonly Task[] _workers;
+        private int _next = -1;
+
+        public Pipeline(DataLoader loader, int epoch, int[] indices, int batches, CancellationToken cancellationToken)
+        {
+            _loader = loader;
+            _epoch = epoch;
+            _indices = indices;
+            _batches = batches;
+            _consumerToken = cancellationToken;
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            int workers = Math.Min(loader.Options.EffectiveWorkers, batches);
+            _slots = new SemaphoreSlim(Math.Max(loader.Options.PrefetchBatches, workers));
+            _results = new TaskCompletionSource<Prepared>[batches];
+            for (int b = 0; b < batches; b++) _results[b] = new TaskCompletionSource<Prepared>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _workers = new Task[workers];
+            for (int w = 0; w < workers; w++)
+                _workers[w] = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+
+        public Prepared Take(int b)
+        {
+            var task = _results[b].Task;
+            try
+            {
+                task.Wait(_consumerToken);
+            }
+            catch (AggregateException)
+            {
+                // rethrown unwrapped below
+            }
+            _slots.Release();
+            return task.GetAwaiter().GetResult();
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            bool stopped;
+            try
+            {
+                stopped = Task.WaitAll(_workers, WorkerStopTimeout);
+            }
+            catch (AggregateException)
+            {
+                stopped = true;
+            }
+            if (stopped)
+            {
+                _stop.Dispose();
+                _slots.Dispose();
+            }
+        }
+
+        private void Work()
+        {
+            var token = _stop.Token;
+            while (true)
+            {
+                try
+                {
+                    _slots.Wait(token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                int b = Interlocked.Increment(ref _next);
+                if (b >= _batches) return;
+                try
+                {
+                    _results[b].TrySetResult(Build(b, token));
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    _results[b].TrySetCanceled(token);
+                    return;
+                }
+                catch (Exception e)
+                {
+                    _results[b].TrySetException(e);
+                }
+            }
+        }
+
+        private Prepared Build(int b, CancellationToken token)
+        {
+            var options = _loader.Options;
+            var dataset = _loader.Dataset;
+            int start = b * options.BatchSize;
+            int count = Math.Min(options.BatchSize, _indices.Length - start);
+            var batchIndices = _indices.AsSpan(start, count).ToArray();
+            var labels = new long[count];
+            float[]? pixels = null;
+            var shape = default(ImageShape);
+            int size = 0;
+            for (int j = 0; j < count; j++)
+            {
+                token.ThrowIfCancellationRequested();
+                int index = batchIndices[j];
+                FloatImage image;
+                try
+                {
+                    var sample = dataset.Get(index);
+                    image = sample.Image;
+                    labels[j] = sample.Label;
+                    if (options.Transform is { } transform)
+                        image = transform.Apply(image, new Random(SampleSeed(options.Seed, _epoch, index)));
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw new SampleLoadException(index, Describe(index), e is ModelZooDataException ? e.Message : $"{e.GetType().Name}: {e.Message}", e);
+                }
+                if (pixels is null)
+                {
+                    shape = new ImageShape(image.Channels, image.Height, image.Width);
+                    size = image.Data.Length;
+                    pixels = new float[checked((long)size * count)];
+                }
+                else if (image.Channels != shape.Channels || image.Height != shape.Height || image.Width != shape.Width)
+                {
+                    throw new SampleLoadException(index, Describe(index),
+                        $"image is {image.Channels}x{image.Height}x{image.Width} but the batch's first is {shape}; add a resize or crop transform", null);
+                }
+                Array.Copy(image.Data, 0, pixels, (long)j * size, size);
+            }
+            return new Prepared(pixels!, shape, labels, batchIndices);
+        }
+
+        private string Describe(int index)
+        {
+            try
+            {
+                return _loader.Dataset.Describe(index);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return $"index {index}";
+            }
+        }
+    }
+}
