@@ -1,1 +1,3 @@
-return 0;
+using ModelZoo.Cli;
+
+return await CliApp.RunAsync(args);

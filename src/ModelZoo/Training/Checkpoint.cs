@@ -46,6 +46,10 @@ public static class Checkpoint
         }
     }
 
+    /// <summary>The training options recorded in a checkpoint (for resuming with the same settings), or null for none.</summary>
+    /// <exception cref="CheckpointException">The file is bad.</exception>
+    public static TrainingOptions? ReadTrainingOptions(string path) => CheckpointFile.ReadHeader(ResolvePath(path)).Training;
+
     /// <summary>
     /// A checkpoint file for <paramref name="path"/>: the file itself, or for a run folder its
     /// <c>checkpoints/last.ckpt</c>, or for a <c>checkpoints</c> folder its <c>last.ckpt</c>.

@@ -226,7 +226,7 @@ internal static class CheckpointFile
         var cpu = tensor.detach().cpu().contiguous();
         using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
         w.Write((int)cpu.dtype);
-        w.Write(cpu.dim());
+        w.Write((int)cpu.dim());
         foreach (long d in cpu.shape) w.Write(d);
         var bytes = cpu.bytes;
         w.Write((long)bytes.Length);

@@ -1,0 +1,71 @@
+using ModelZoo.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ModelZoo.Cli;
+
+/// <summary>
+/// Builds and runs the <c>modelzoo</c> command app. One registration line per command in <see cref="Configure"/>.
+/// </summary>
+public static class CliApp
+{
+    /// <summary>Registers the commands (one line each) and the app settings.</summary>
+    public static void Configure(IConfigurator config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.SetApplicationName("modelzoo");
+        config.SetApplicationVersion(typeof(CliApp).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+        config.PropagateExceptions();
+        config.AddCommand<TrainCommand>("train").WithDescription("Train a zoo model on MNIST-family data or an ImageNet-format folder.")
+            .WithExample("train", "--model", "deepcnn", "--data", "mnist-sample", "--epochs", "20");
+    }
+
+    /// <summary>
+    /// Runs the app: parses <paramref name="args"/>, executes the command, maps errors to one line on
+    /// <paramref name="error"/> and an exit code (<see cref="ExitCodes"/>).
+    /// </summary>
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="console">Standard output (default: the process console).</param>
+    /// <param name="error">Standard error (default: <see cref="Console.Error"/>).</param>
+    /// <param name="signals">Signal handling (default: SIGINT/SIGTERM of this process).</param>
+    /// <param name="trainData">Data provider for <c>train</c> (default: <see cref="TrainDataWiring"/>).</param>
+    /// <param name="interactive">Live progress (default: stdout is a terminal).</param>
+    public static async Task<int> RunAsync(
+        string[] args,
+        IAnsiConsole? console = null,
+        TextWriter? error = null,
+        CliSignals? signals = null,
+        ITrainDataProvider? trainData = null,
+        bool? interactive = null)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        console ??= AnsiConsole.Console;
+        error ??= Console.Error;
+        bool ownSignals = signals is null;
+        signals ??= new CliSignals();
+        try
+        {
+            var env = new CliEnvironment(console, error, signals, trainData ?? new TrainDataWiring(),
+                interactive ?? (!Console.IsOutputRedirected && console.Profile.Capabilities.Interactive));
+            var app = new CommandApp();
+            app.Configure(c =>
+            {
+                c.Settings.Console = console;
+                c.Settings.Registrar.RegisterInstance<CliEnvironment>(env);
+                Configure(c);
+            });
+            return await app.RunAsync(args, signals.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            var (code, message) = CliErrors.Map(e);
+            if (code == ExitCodes.Interrupted) code = signals.InterruptedExitCode;
+            await error.WriteLineAsync($"modelzoo: error: {message}").ConfigureAwait(false);
+            return code;
+        }
+        finally
+        {
+            if (ownSignals) signals.Dispose();
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelZoo.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using TorchSharp;
+
+namespace ModelZoo.Cli.Commands;
+
+/// <summary><c>modelzoo train</c>: a thin shell over <see cref="Trainer"/>.</summary>
+public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
+    {
+        var console = env.Console;
+        TextWriter log = settings.Json ? env.Error : new AnsiTextWriter(console);
+
+        if (settings.Device is not null) DeviceSelector.Resolve(settings.Device);
+
+        // 1. What to train: from the options, or from the run being resumed.
+        CheckpointInfo? resumeInfo = null;
+        TrainingOptions? resumeOptions = null;
+        string? resumePath = null;
+        if (settings.Resume is not null)
+        {
+            resumePath = Checkpoint.ResolvePath(settings.Resume);
+            resumeInfo = Checkpoint.ReadInfo(resumePath);
+            resumeOptions = Checkpoint.ReadTrainingOptions(resumePath);
+        }
+        string modelName = settings.Model is not null ? Zoo.Resolve(settings.Model) : resumeInfo!.ModelName;
+        if (resumeInfo is not null && !string.Equals(modelName, resumeInfo.ModelName, StringComparison.Ordinal))
+            throw new CheckpointException(resumePath!, $"holds model '{resumeInfo.ModelName}', not '{modelName}'");
+        string dataSpec = settings.Data ?? resumeInfo!.DataSpec;
+        ModelCard? card = TryCard(modelName);
+
+        // 2. Options: recipe defaults < resumed run < command line.
+        int threads = settings.Threads ?? resumeOptions?.Threads ?? Environment.ProcessorCount;
+        var recipe = TrainingDefaults.For(modelName, GuessKind(dataSpec));
+        var options = Apply(settings, resumeOptions ?? recipe.Options) with { Threads = threads };
+        options.EnsureValid();
+        DeviceSelector.Resolve(options.Device);
+
+        var data = env.TrainData.Open(new TrainDataRequest(dataSpec, modelName, card, options.BatchSize,
+            settings.ImageSize ?? resumeInfo?.ImageSize, settings.Augment ?? (recipe.Augment == "none" ? "none" : null),
+            settings.ValidationSplit ?? 0.1, settings.OnBadImage ?? "fail", options.Seed, threads));
+        try
+        {
+            var modelOptions = resumeInfo?.ModelOptions ?? new ModelOptions
+            {
+                NumClasses = data.ClassNames.Count,
+                InChannels = data.Channels,
+                Dropout = settings.Dropout,
+                Init = settings.Init is not null && TrainOptionParsing.TryInit(settings.Init, out var init) ? init : recipe.Init,
+                Seed = options.Seed,
+            };
+            string runDir = settings.Output ?? (resumePath is not null ? RunDirOf(resumePath)
+                : Path.Combine("runs", $"{modelName}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
+
+            using var model = Zoo.Create(modelName, modelOptions);
+            var descriptor = new ModelDescriptor(modelName, modelOptions, data.ClassNames, data.Normalization, data.Channels, data.ImageSize, dataSpec);
+            using var trainer = new Trainer(model, options, descriptor, runDir);
+            trainer.ConfigExtras["augment"] = settings.Augment ?? recipe.Augment;
+            trainer.ConfigExtras["valSplit"] = settings.ValidationSplit ?? 0.1;
+            trainer.ConfigExtras["onBadImage"] = settings.OnBadImage ?? "fail";
+            trainer.ConfigExtras["recipe"] = recipe.Source;
+            trainer.ConfigExtras["commandLine"] = string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+            if (resumePath is not null) trainer.Resume(resumePath);
+
+            log.WriteLine($"model {modelName}: {ModelStats.Describe(model, data.Channels, data.ImageSize)}");
+            log.WriteLine($"data {dataSpec}: {data.Description}; input {data.Channels}x{data.ImageSize}x{data.ImageSize}");
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"optimizer {options.Optimizer.ToString().ToLowerInvariant()} lr {options.LearningRate:G4} wd {options.WeightDecay:G3} schedule {options.Schedule.ToString().ToLowerInvariant()} batch {options.BatchSize} epochs {options.Epochs} device {options.Device} threads {threads}"));
+            log.WriteLine($"run folder {Path.GetFullPath(runDir)}" + (resumePath is not null ? $" (resuming at epoch {trainer.EpochsCompleted}, step {trainer.Step})" : ""));
+
+            TrainingResult result;
+            if (env.Interactive && !settings.Json)
+            {
+                var view = new LiveProgressView(console);
+                trainer.Progress = view;
+                trainer.Callbacks.Add(view);
+                result = view.Run(() => trainer.Fit(data.Train, data.Validation, env.Signals.Token));
+            }
+            else
+            {
+                var plain = new PlainProgressWriter(log);
+                trainer.Progress = plain;
+                trainer.Callbacks.Add(plain);
+                result = trainer.Fit(data.Train, data.Validation, env.Signals.Token);
+            }
+
+            if (settings.Json) console.Profile.Out.Writer.WriteLine(Summary(result, runDir, modelName).ToJsonString());
+            else
+            {
+                string how = result.Status switch
+                {
+                    TrainingStatus.Completed => "finished",
+                    TrainingStatus.EarlyStopped => "stopped early",
+                    _ => "interrupted; resume with --resume " + runDir,
+                };
+                log.WriteLine($"training {how} after {result.EpochsCompleted} epochs ({result.Step} steps)" +
+                    (result.BestValidationAccuracy is double b ? string.Create(CultureInfo.InvariantCulture, $"; best val acc {b:P2} at epoch {result.BestEpoch}") : ""));
+                if (result.LastCheckpoint is not null) log.WriteLine($"checkpoints: {result.LastCheckpoint}" + (result.BestCheckpoint is not null ? $", {result.BestCheckpoint}" : ""));
+            }
+            return result.Status == TrainingStatus.Interrupted ? env.Signals.InterruptedExitCode : ExitCodes.Success;
+        }
+        finally
+        {
+            data.Resources?.Dispose();
+        }
+    }
+
+    private static TrainingOptions Apply(TrainSettings s, TrainingOptions o)
+    {
+        if (s.Epochs is int e) o = o with { Epochs = e };
+        if (s.BatchSize is int b) o = o with { BatchSize = b };
+        if (s.Optimizer is not null && TrainOptionParsing.TryOptimizer(s.Optimizer, out var opt)) o = o with { Optimizer = opt };
+        if (s.LearningRate is double lr) o = o with { LearningRate = lr };
+        if (s.WeightDecay is double wd) o = o with { WeightDecay = wd };
+        if (s.Momentum is double m) o = o with { Momentum = m };
+        if (s.Schedule is not null && TrainOptionParsing.TrySchedule(s.Schedule, out var sch)) o = o with { Schedule = sch };
+        if (s.WarmupEpochs is double w) o = o with { WarmupEpochs = w };
+        if (s.LabelSmoothing is double ls) o = o with { LabelSmoothing = ls };
+        if (s.Seed is long seed) o = o with { Seed = seed };
+        if (s.Device is not null) o = o with { Device = s.Device };
+        if (s.EarlyStop is int p) o = o with { EarlyStopPatience = p };
+        if (s.MaxSteps is int ms) o = o with { MaxStepsPerEpoch = ms };
+        if (s.NoTensorBoard) o = o with { TensorBoard = false };
+        return o;
+    }
+
+    /// <summary>"mnist" for the MNIST family (and IDX folders), otherwise "folder".</summary>
+    internal static string GuessKind(string spec)
+    {
+        if (spec.Contains("mnist", StringComparison.OrdinalIgnoreCase)) return spec.Trim().ToLowerInvariant();
+        if (Directory.Exists(spec) && Directory.EnumerateFiles(spec, "*idx3-ubyte*").Any()) return "mnist";
+        return "folder";
+    }
+
+    private static ModelCard? TryCard(string name)
+    {
+        try { return Zoo.Card(name); }
+        catch (UnknownModelException) { return null; }
+    }
+
+    private static string RunDirOf(string checkpointPath)
+    {
+        string dir = Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!;
+        return Path.GetFileName(dir) == "checkpoints" ? Path.GetDirectoryName(dir)! : dir;
+    }
+
+    private static JsonObject Summary(TrainingResult r, string runDir, string model)
+    {
+        var history = new JsonArray();
+        foreach (var m in r.History) history.Add(JsonNode.Parse(MetricsJsonlWriter.Format(m)));
+        return new JsonObject
+        {
+            ["status"] = r.Status.ToString().ToLowerInvariant(),
+            ["model"] = model,
+            ["runDirectory"] = Path.GetFullPath(runDir),
+            ["epochs"] = r.EpochsCompleted,
+            ["steps"] = r.Step,
+            ["bestEpoch"] = r.BestEpoch,
+            ["bestValAcc"] = r.BestValidationAccuracy,
+            ["lastCheckpoint"] = r.LastCheckpoint,
+            ["bestCheckpoint"] = r.BestCheckpoint,
+            ["history"] = history,
+        };
+    }
+}

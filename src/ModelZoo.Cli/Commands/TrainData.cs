@@ -1,0 +1,24 @@
+using ModelZoo.Data;
+
+namespace ModelZoo.Cli.Commands;
+
+/// <summary>Opened data for a train run.</summary>
+/// <param name="Train">Training batches.</param>
+/// <param name="Validation">Validation batches, if any.</param>
+/// <param name="ClassNames">Class names.</param>
+/// <param name="Normalization">Normalisation applied to the inputs.</param>
+/// <param name="Channels">Input channels.</param>
+/// <param name="ImageSize">Input height and width.</param>
+/// <param name="Kind">Data kind for <see cref="Training.TrainingDefaults.For"/> ("mnist", "fashion-mnist", "folder", ...).</param>
+/// <param name="Description">One line for the start banner (sizes, skipped files).</param>
+/// <param name="Resources">Disposed when training ends (loaders), if any.</param>
+public sealed record TrainData(
+    IBatchSource Train,
+    IBatchSource? Validation,
+    IReadOnlyList<string> ClassNames,
+    Normalization Normalization,
+    int Channels,
+    int ImageSize,
+    string Kind,
+    string Description,
+    IDisposable? Resources = null);

@@ -1,0 +1,24 @@
+namespace ModelZoo.Cli.Commands;
+
+/// <summary>What the train command asks of the data layer.</summary>
+/// <param name="Spec">The <c>--data</c> spec.</param>
+/// <param name="ModelName">Canonical model name (for augmentation presets and image size).</param>
+/// <param name="ModelCard">The model's card, when it is a zoo model.</param>
+/// <param name="BatchSize">Batch size.</param>
+/// <param name="ImageSize">Requested square input size, or null for the data set's native size / the model's need.</param>
+/// <param name="Augment">Augmentation preset name, "none", or null for the default preset.</param>
+/// <param name="ValidationSplit">Fraction held out for validation when the data has no validation split.</param>
+/// <param name="OnBadImage">"fail" or "skip".</param>
+/// <param name="Seed">Seed for shuffling, splitting and augmentation.</param>
+/// <param name="Threads">Worker threads for decoding and augmentation.</param>
+public sealed record TrainDataRequest(
+    string Spec,
+    string ModelName,
+    ModelCard? ModelCard,
+    int BatchSize,
+    int? ImageSize,
+    string? Augment,
+    double ValidationSplit,
+    string OnBadImage,
+    long Seed,
+    int Threads);

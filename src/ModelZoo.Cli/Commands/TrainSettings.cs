@@ -1,0 +1,164 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ModelZoo.Cli.Commands;
+
+/// <summary>Options of <c>modelzoo train</c>. Unset options take the model/data default (docs/training.md).</summary>
+public sealed class TrainSettings : CommandSettings
+{
+    /// <summary>Model name or family alias.</summary>
+    [CommandOption("-m|--model <NAME>")]
+    [Description("Zoo model name or family alias (deepcnn, resnet18, resnet, vgg16_bn, googlenet...). Optional with --resume.")]
+    public string? Model { get; init; }
+
+    /// <summary>Data spec.</summary>
+    [CommandOption("-d|--data <SPEC>")]
+    [Description("mnist, fashion-mnist, mnist-sample, an IDX folder or an ImageNet-format folder. Optional with --resume.")]
+    public string? Data { get; init; }
+
+    /// <summary>Epochs.</summary>
+    [CommandOption("--epochs <N>")]
+    [Description("Number of epochs (default per model and data set).")]
+    public int? Epochs { get; init; }
+
+    /// <summary>Batch size.</summary>
+    [CommandOption("--batch-size <N>")]
+    [Description("Mini-batch size.")]
+    public int? BatchSize { get; init; }
+
+    /// <summary>Optimiser.</summary>
+    [CommandOption("--optimizer <NAME>")]
+    [Description("sgd, momentum, nesterov, adagrad, adam or adamw.")]
+    public string? Optimizer { get; init; }
+
+    /// <summary>Learning rate.</summary>
+    [CommandOption("--lr <RATE>")]
+    [Description("Base (peak) learning rate.")]
+    public double? LearningRate { get; init; }
+
+    /// <summary>Weight decay.</summary>
+    [CommandOption("--weight-decay <WD>")]
+    [Description("Weight decay (L2; decoupled for adamw).")]
+    public double? WeightDecay { get; init; }
+
+    /// <summary>Momentum.</summary>
+    [CommandOption("--momentum <M>")]
+    [Description("Momentum for momentum/nesterov (default 0.9).")]
+    public double? Momentum { get; init; }
+
+    /// <summary>Schedule.</summary>
+    [CommandOption("--schedule <NAME>")]
+    [Description("constant, step, cosine or onecycle.")]
+    public string? Schedule { get; init; }
+
+    /// <summary>Warm-up epochs.</summary>
+    [CommandOption("--warmup-epochs <N>")]
+    [Description("Epochs of linear learning-rate warm-up.")]
+    public double? WarmupEpochs { get; init; }
+
+    /// <summary>Init scheme.</summary>
+    [CommandOption("--init <SCHEME>")]
+    [Description("Weight initialisation: normal (std 0.01), xavier, he, or default (the family's torchvision default).")]
+    public string? Init { get; init; }
+
+    /// <summary>Label smoothing.</summary>
+    [CommandOption("--label-smoothing <EPS>")]
+    [Description("Label smoothing, from 0 (off) up to but excluding 1.")]
+    public double? LabelSmoothing { get; init; }
+
+    /// <summary>Dropout.</summary>
+    [CommandOption("--dropout <P>")]
+    [Description("Classifier dropout probability (default per model).")]
+    public double? Dropout { get; init; }
+
+    /// <summary>Augmentation preset.</summary>
+    [CommandOption("--augment <PRESET>")]
+    [Description("Augmentation preset (mnist, imagenet) or none. Default per data set.")]
+    public string? Augment { get; init; }
+
+    /// <summary>Image size.</summary>
+    [CommandOption("--image-size <N>")]
+    [Description("Square input size (default: native size of small data sets, 224 for folders).")]
+    public int? ImageSize { get; init; }
+
+    /// <summary>Validation split.</summary>
+    [CommandOption("--val-split <FRACTION>")]
+    [Description("Fraction held out for validation when the data has no validation split (default 0.1).")]
+    public double? ValidationSplit { get; init; }
+
+    /// <summary>Seed.</summary>
+    [CommandOption("--seed <N>")]
+    [Description("Random seed (init, shuffling, augmentation, dropout). Default 42.")]
+    public long? Seed { get; init; }
+
+    /// <summary>Device.</summary>
+    [CommandOption("--device <DEVICE>")]
+    [Description("cpu, cuda or cuda:N. Default cpu.")]
+    public string? Device { get; init; }
+
+    /// <summary>Threads.</summary>
+    [CommandOption("--threads <N>")]
+    [Description("CPU threads for torch and data workers (default: number of cores).")]
+    public int? Threads { get; init; }
+
+    /// <summary>Output folder.</summary>
+    [CommandOption("-o|--output <DIR>")]
+    [Description("Run folder (default runs/<model>-<yyyyMMdd-HHmmss>; with --resume, the resumed folder).")]
+    public string? Output { get; init; }
+
+    /// <summary>Resume folder or checkpoint.</summary>
+    [CommandOption("--resume <DIR>")]
+    [Description("Continue a run from its folder (checkpoints/last.ckpt) or a checkpoint file.")]
+    public string? Resume { get; init; }
+
+    /// <summary>Early stopping patience.</summary>
+    [CommandOption("--early-stop <PATIENCE>")]
+    [Description("Stop after this many epochs without improvement of validation accuracy.")]
+    public int? EarlyStop { get; init; }
+
+    /// <summary>Bad image policy.</summary>
+    [CommandOption("--on-bad-image <POLICY>")]
+    [Description("fail (default) or skip undecodable images (more than 1% bad is an error either way).")]
+    public string? OnBadImage { get; init; }
+
+    /// <summary>Max steps per epoch.</summary>
+    [CommandOption("--max-steps <N>")]
+    [Description("At most N steps per epoch (CI-sized runs).")]
+    public int? MaxSteps { get; init; }
+
+    /// <summary>No TensorBoard files.</summary>
+    [CommandOption("--no-tensorboard")]
+    [Description("Do not write TensorBoard event files.")]
+    public bool NoTensorBoard { get; init; }
+
+    /// <summary>JSON summary.</summary>
+    [CommandOption("--json")]
+    [Description("Print the final summary as JSON on stdout (progress goes to stderr).")]
+    public bool Json { get; init; }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate()
+    {
+        if (Resume is null && (string.IsNullOrWhiteSpace(Model) || string.IsNullOrWhiteSpace(Data)))
+            return ValidationResult.Error("--model and --data are required (unless --resume is given)");
+        if (Optimizer is not null && !TrainOptionParsing.TryOptimizer(Optimizer, out _))
+            return ValidationResult.Error($"--optimizer must be sgd, momentum, nesterov, adagrad, adam or adamw, not '{Optimizer}'");
+        if (Schedule is not null && !TrainOptionParsing.TrySchedule(Schedule, out _))
+            return ValidationResult.Error($"--schedule must be constant, step, cosine or onecycle, not '{Schedule}'");
+        if (Init is not null && !TrainOptionParsing.TryInit(Init, out _))
+            return ValidationResult.Error($"--init must be normal, xavier, he or default, not '{Init}'");
+        if (OnBadImage is not null and not ("fail" or "skip"))
+            return ValidationResult.Error($"--on-bad-image must be fail or skip, not '{OnBadImage}'");
+        if (Epochs is < 1) return ValidationResult.Error("--epochs must be at least 1");
+        if (BatchSize is < 1) return ValidationResult.Error("--batch-size must be at least 1");
+        if (LearningRate is not null && !(LearningRate > 0)) return ValidationResult.Error("--lr must be positive");
+        if (ImageSize is < 8 or > 4096) return ValidationResult.Error("--image-size must be between 8 and 4096");
+        if (ValidationSplit is < 0 or >= 1) return ValidationResult.Error("--val-split must be in [0, 1)");
+        if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1");
+        if (MaxSteps is < 1) return ValidationResult.Error("--max-steps must be at least 1");
+        if (EarlyStop is < 1) return ValidationResult.Error("--early-stop must be at least 1");
+        if (Dropout is < 0 or >= 1) return ValidationResult.Error("--dropout must be in [0, 1)");
+        return ValidationResult.Success();
+    }
+}
