@@ -1,63 +1,40 @@
-// The one place where `train` meets ModelZoo.Data (DataSpec, DataLoader, transform presets).
-// Written against the data branches' announced API; compiled only when MODELZOO_DATA_MERGED is defined
-// (the lead defines it, and fixes any signature drift here, when data-idx and data-img are merged).
-#if MODELZOO_DATA_MERGED
 using ModelZoo.Data;
-using ModelZoo.Data.Loading;
+using ModelZoo.Data.Folders;
 using ModelZoo.Data.Transforms;
 
 namespace ModelZoo.Cli.Commands;
 
-/// <summary>Opens <c>--data</c> specs with <c>DataSpec.Resolve</c> and feeds them through <c>DataLoader</c>.</summary>
+/// <summary>
+/// The one place where <c>train</c> meets ModelZoo.Data: resolves <c>--data</c> with <see cref="DataSpec.Resolve"/>,
+/// picks the augmentation preset and feeds both splits through <see cref="DataLoader"/>.
+/// </summary>
 public sealed class TrainDataWiring : ITrainDataProvider
 {
     /// <inheritdoc />
     public TrainData Open(TrainDataRequest request)
     {
-        var split = DataSpec.Resolve(request.Spec, new DataSpecOptions
-        {
-            ValidationSplit = request.ValidationSplit,
-            OnBadImage = request.OnBadImage == "skip" ? Folders.OnBadImage.Skip : Folders.OnBadImage.Fail,
-            Seed = request.Seed,
-        });
-        int imageSize = request.ImageSize ?? split.NativeSize;
+        ArgumentNullException.ThrowIfNull(request);
+        int seed = unchecked((int)request.Seed);
+        var split = DataSpec.Resolve(request.Spec, new DataOptions(
+            ValSplit: request.ValidationSplit,
+            Seed: seed,
+            Folder: new ImageFolderOptions
+            {
+                OnBadImage = string.Equals(request.OnBadImage, "skip", StringComparison.OrdinalIgnoreCase) ? OnBadImage.Skip : OnBadImage.Fail,
+            }));
+        bool small = split.Kind == DataKind.MnistLike;
+        int imageSize = request.ImageSize ?? (small ? split.NativeSize.Height : 224);
         var normalization = split.Normalization;
-        bool augment = request.Augment is not "none";
-        ITransform trainTransform = augment
-            ? TransformPresets.Training(request.Augment ?? split.Kind.ToString(), imageSize, normalization)
-            : TransformPresets.Evaluation(imageSize, split.NativeSize, normalization);
-        ITransform evalTransform = TransformPresets.Evaluation(imageSize, split.NativeSize, normalization);
-        var train = new DataLoader(split.Train, new DataLoaderOptions
-        {
-            BatchSize = request.BatchSize, Shuffle = true, DropLast = true, Seed = request.Seed,
-            Workers = Math.Max(1, request.Threads), Transform = trainTransform,
-        });
-        DataLoader? validation = split.Validation is null ? null : new DataLoader(split.Validation, new DataLoaderOptions
-        {
-            BatchSize = request.BatchSize, Shuffle = false, DropLast = false, Seed = request.Seed,
-            Workers = Math.Max(1, request.Threads), Transform = evalTransform,
-        });
+        string preset = request.Augment ?? TransformPresets.DefaultName(small);
+        ITransform trainTransform = TransformPresets.Train(preset, imageSize, normalization, small);
+        ITransform evalTransform = TransformPresets.Eval(imageSize, normalization, small);
+        int workers = Math.Max(1, request.Threads);
+        var train = new DataLoader(split.Train, new DataLoaderOptions(
+            BatchSize: request.BatchSize, Shuffle: true, DropLast: false, Seed: seed, Workers: workers, Transform: trainTransform));
+        var validation = new DataLoader(split.Validation, new DataLoaderOptions(
+            BatchSize: request.BatchSize, Shuffle: false, DropLast: false, Seed: seed, Workers: workers, Transform: evalTransform));
         return new TrainData(train, validation, split.ClassNames, normalization, split.Train.Channels, imageSize,
-            split.Kind.ToString().ToLowerInvariant(),
-            $"{split.Train.Count} training and {split.Validation?.Count ?? 0} validation images, {split.ClassNames.Count} classes",
-            new Disposables(train, validation));
-    }
-
-    private sealed class Disposables(params IDisposable?[] items) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (var i in items) i?.Dispose();
-        }
+            small ? "mnist-like" : "folder",
+            $"{split.Description}: {split.Train.Count} training and {split.Validation.Count} validation images, {split.ClassNames.Count} classes, augment {preset}");
     }
 }
-#else
-namespace ModelZoo.Cli.Commands;
-
-/// <summary>Placeholder until the data branches are merged: every spec fails with <see cref="DataWiringUnavailableException"/>.</summary>
-public sealed class TrainDataWiring : ITrainDataProvider
-{
-    /// <inheritdoc />
-    public TrainData Open(TrainDataRequest request) => throw new DataWiringUnavailableException();
-}
-#endif
