@@ -18,6 +18,13 @@ public static class CliApp
         config.PropagateExceptions();
         config.AddCommand<TrainCommand>("train").WithDescription("Train a zoo model on MNIST-family data or an ImageNet-format folder.")
             .WithExample("train", "--model", "deepcnn", "--data", "mnist-sample", "--epochs", "20");
+        config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Evaluate one checkpoint, or an ensemble of several, on a data set.")
+            .WithExample("evaluate", "--checkpoint", "runs/deepcnn/checkpoints/best.ckpt", "--data", "mnist-sample");
+        config.AddCommand<PredictCommand>("predict").WithDescription("Classify image files with a checkpoint.")
+            .WithExample("predict", "--checkpoint", "runs/deepcnn/checkpoints/best.ckpt", "digit.png", "--top", "3");
+        config.AddCommand<InspectCommand>("inspect").WithDescription("Per-layer shapes, parameters and MACs of a model, or its state-dict keys.")
+            .WithExample("inspect", "--model", "resnet50", "--input", "3x224x224");
+        config.AddCommand<ListCommand>("list").WithDescription("List the zoo's models with their cards.");
     }
 
     /// <summary>

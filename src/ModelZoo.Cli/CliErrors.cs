@@ -23,8 +23,8 @@ public static class CliErrors
             DirectoryNotFoundException e => (ExitCodes.Failure, e.Message),
             UnauthorizedAccessException e => (ExitCodes.Failure, e.Message),
             IOException e => (ExitCodes.Failure, e.Message),
-            TypeInitializationException or DllNotFoundException =>
-                (ExitCodes.Failure, "the TorchSharp native libraries could not be loaded (" + Innermost(exception).Message + "); see docs/troubleshooting.md"),
+            TypeInitializationException or DllNotFoundException or EntryPointNotFoundException =>
+                (ExitCodes.Failure, ModelZoo.Native.TorchNative.Diagnose(exception, ModelZoo.Native.NativeEnvironment.Probe())),
             _ => (ExitCodes.Failure, $"unexpected error: {exception.GetType().Name}: {exception.Message}"),
         };
     }

@@ -44,7 +44,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
 
         var data = env.TrainData.Open(new TrainDataRequest(dataSpec, modelName, card, options.BatchSize,
             settings.ImageSize ?? resumeInfo?.ImageSize, settings.Augment ?? (recipe.Augment == "none" ? "none" : null),
-            settings.ValidationSplit ?? 0.1, settings.OnBadImage ?? "fail", options.Seed, threads));
+            settings.ValidationSplit ?? 0.0, settings.OnBadImage ?? "fail", options.Seed, threads));
         try
         {
             var modelOptions = resumeInfo?.ModelOptions ?? new ModelOptions
@@ -62,7 +62,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             var descriptor = new ModelDescriptor(modelName, modelOptions, data.ClassNames, data.Normalization, data.Channels, data.ImageSize, dataSpec);
             using var trainer = new Trainer(model, options, descriptor, runDir);
             trainer.ConfigExtras["augment"] = settings.Augment ?? recipe.Augment;
-            trainer.ConfigExtras["valSplit"] = settings.ValidationSplit ?? 0.1;
+            trainer.ConfigExtras["valSplit"] = settings.ValidationSplit ?? 0.0;
             trainer.ConfigExtras["onBadImage"] = settings.OnBadImage ?? "fail";
             trainer.ConfigExtras["recipe"] = recipe.Source;
             trainer.ConfigExtras["commandLine"] = string.Join(' ', Environment.GetCommandLineArgs().Skip(1));

@@ -84,7 +84,7 @@ public sealed class TrainSettings : CommandSettings
 
     /// <summary>Validation split.</summary>
     [CommandOption("--val-split <FRACTION>")]
-    [Description("Fraction held out for validation when the data has no validation split (default 0.1).")]
+    [Description("Fraction of the training data held out (stratified, seeded) for validation. Default 0: the data set's own split (MNIST family: the test files; a folder with train/ and val/: val/; any other folder: 10%).")]
     public double? ValidationSplit { get; init; }
 
     /// <summary>Seed.</summary>

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ModelZoo.Cli.Rendering;
+using ModelZoo.Data;
+using ModelZoo.Data.Folders;
+using ModelZoo.Data.Transforms;
+using ModelZoo.Evaluation;
+using ModelZoo.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelZoo.Cli.Commands;
+
+/// <summary><c>modelzoo evaluate</c>: top-1/top-5, loss, per-class precision/recall, confusion matrix and misclassified examples.</summary>
+public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, EvaluateSettings settings, CancellationToken cancellationToken)
+    {
+        var token = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, env.Signals.Token).Token;
+        int threads = settings.Threads ?? Environment.ProcessorCount;
+        torch.set_num_threads(threads);
+        TextWriter log = settings.Json ? env.Error : new AnsiTextWriter(env.Console);
+
+        var paths = settings.Checkpoints.Select(Checkpoint.ResolvePath).ToList();
+        var infos = paths.Select(Checkpoint.ReadInfo).ToList();
+        var first = infos[0];
+        for (int i = 1; i < infos.Count; i++)
+        {
+            if (!infos[i].ClassNames.SequenceEqual(first.ClassNames, StringComparer.Ordinal))
+                throw new CheckpointException(paths[i], $"its classes differ from those of {paths[0]}; an ensemble needs the same classes in the same order");
+            if (infos[i].Channels != first.Channels)
+                throw new CheckpointException(paths[i], $"expects {infos[i].Channels}-channel input but {paths[0]} expects {first.Channels}");
+        }
+
+        string spec = settings.Data ?? first.DataSpec;
+        var split = DataSpec.Resolve(spec, new DataOptions(ValSplit: settings.ValidationSplit, Seed: settings.Seed,
+            Folder: new ImageFolderOptions { Channels = first.Channels }));
+        if (split.Validation.Channels != first.Channels)
+            throw new ModelZooDataException($"data '{spec}' has {split.Validation.Channels}-channel images but the checkpoint expects {first.Channels}", spec);
+        if (!split.ClassNames.SequenceEqual(first.ClassNames, StringComparer.Ordinal))
+            throw new ModelZooDataException($"data '{spec}' has classes [{string.Join(", ", split.ClassNames.Take(12))}] but the checkpoint was trained on [{string.Join(", ", first.ClassNames.Take(12))}]", spec);
+
+        bool small = split.Kind == DataKind.MnistLike;
+        var dataset = split.Validation;
+        using var scope = NewDisposeScope();
+        var models = new List<nn.Module<Tensor, Tensor>>();
+        for (int i = 0; i < paths.Count; i++)
+        {
+            var (model, _) = Checkpoint.LoadModel(paths[i]);
+            models.Add(model);
+        }
+        // Each member sees its own image size and normalisation only if they match; ensembles need one pipeline.
+        if (infos.Any(i => i.ImageSize != first.ImageSize))
+            throw new CheckpointException(paths[infos.FindIndex(i => i.ImageSize != first.ImageSize)], $"was trained at a different image size than {paths[0]} ({first.ImageSize})");
+
+        var loader = new DataLoader(dataset, new DataLoaderOptions(BatchSize: settings.BatchSize, Shuffle: false, DropLast: false,
+            Seed: settings.Seed, Workers: threads, Transform: TransformPresets.Eval(first.ImageSize, first.Normalization, small)));
+        log.WriteLine($"evaluating {string.Join(" + ", infos.Select(i => i.ModelName))} on {split.Description} ({dataset.Count:N0} images)");
+        var report = Evaluator.Evaluate(models, loader, first.ClassNames, new EvaluationOptions { TopK = 5, MaxMisclassified = 64 }, token);
+        foreach (var m in models) m.Dispose();
+
+        string output = settings.Output ?? Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(paths[0])))!, "evaluation");
+        Directory.CreateDirectory(output);
+        string csv = Path.Combine(output, "confusion.csv");
+        using (var w = new StreamWriter(csv)) report.WriteConfusionCsv(w);
+        string png = Path.Combine(output, "misclassified.png");
+        MisclassifiedGrid.Write(png, report.Misclassified.Select(m => (dataset.Get(m.Index).Image,
+            $"true {first.ClassNames[m.Label]}", $"pred {first.ClassNames[m.Predicted]} {m.Confidence * 100:0}%")).ToList());
+        var json = ToJson(report, paths, spec, csv, png);
+        File.WriteAllText(Path.Combine(output, "report.json"), json.ToJsonString(CliJson.Indented));
+
+        if (settings.Json)
+        {
+            env.Console.Profile.Out.Writer.WriteLine(json.ToJsonString(CliJson.Compact));
+            return ExitCodes.Success;
+        }
+        Render(report);
+        env.Console.WriteLine($"confusion matrix: {csv}");
+        env.Console.WriteLine($"misclassified examples: {png}");
+        return ExitCodes.Success;
+    }
+
+    private void Render(EvaluationReport r)
+    {
+        var c = env.Console;
+        var inv = CultureInfo.InvariantCulture;
+        c.WriteLine($"{(r.Models > 1 ? $"ensemble of {r.Models}: " : "")}top-1 {r.Top1 * 100:0.00} %, top-{r.K} {r.TopK * 100:0.00} %, loss {r.Loss.ToString("0.0000", inv)}, {r.Samples:N0} images");
+        var perClass = new Table().Border(TableBorder.Simple).AddColumn("class")
+            .AddColumn(new TableColumn("support").RightAligned()).AddColumn(new TableColumn("precision").RightAligned())
+            .AddColumn(new TableColumn("recall").RightAligned()).AddColumn(new TableColumn("F1").RightAligned());
+        foreach (var m in r.Classes)
+            perClass.AddRow(Markup.Escape(m.Name), m.Support.ToString(inv), m.Precision.ToString("0.000", inv), m.Recall.ToString("0.000", inv), m.F1.ToString("0.000", inv));
+        c.Write(perClass);
+        if (r.ClassNames.Count > 20) return;
+        var confusion = new Table().Border(TableBorder.Simple).Title("confusion (rows: true, columns: predicted)").AddColumn("");
+        foreach (var name in r.ClassNames) confusion.AddColumn(new TableColumn(Markup.Escape(Short(name))).RightAligned());
+        for (int t = 0; t < r.ClassNames.Count; t++)
+            confusion.AddRow(new[] { Markup.Escape(Short(r.ClassNames[t])) }.Concat(r.Confusion[t].Select(v => v.ToString(inv))).ToArray());
+        c.Write(confusion);
+    }
+
+    private static string Short(string s) => s.Length <= 10 ? s : s[..9] + "…";
+
+    private static JsonObject ToJson(EvaluationReport r, IReadOnlyList<string> checkpoints, string spec, string csv, string png)
+    {
+        var classes = new JsonArray();
+        foreach (var m in r.Classes)
+            classes.Add(new JsonObject { ["name"] = m.Name, ["support"] = m.Support, ["precision"] = m.Precision, ["recall"] = m.Recall, ["f1"] = m.F1 });
+        var confusion = new JsonArray();
+        foreach (var row in r.Confusion) confusion.Add(new JsonArray(row.Select(v => (JsonNode?)v).ToArray()));
+        var wrong = new JsonArray();
+        foreach (var m in r.Misclassified)
+            wrong.Add(new JsonObject { ["index"] = m.Index, ["label"] = r.ClassNames[m.Label], ["predicted"] = r.ClassNames[m.Predicted], ["confidence"] = m.Confidence });
+        return new JsonObject
+        {
+            ["checkpoints"] = new JsonArray(checkpoints.Select(p => (JsonNode?)p).ToArray()),
+            ["data"] = spec,
+            ["samples"] = r.Samples,
+            ["top1"] = r.Top1,
+            ["top5"] = r.TopK,
+            ["k"] = r.K,
+            ["loss"] = r.Loss,
+            ["classes"] = classes,
+            ["confusion"] = confusion,
+            ["misclassified"] = wrong,
+            ["confusion_csv"] = csv,
+            ["misclassified_png"] = png,
+        };
+    }
+}

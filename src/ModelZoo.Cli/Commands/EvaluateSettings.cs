@@ -1,0 +1,59 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ModelZoo.Cli.Commands;
+
+/// <summary>Options of <c>modelzoo evaluate</c>.</summary>
+public sealed class EvaluateSettings : CommandSettings
+{
+    /// <summary>Checkpoints (several: an ensemble).</summary>
+    [CommandOption("-c|--checkpoint <FILE>")]
+    [Description("Checkpoint file or run folder. Repeat to evaluate an ensemble (averaged probabilities).")]
+    public string[] Checkpoints { get; init; } = [];
+
+    /// <summary>Data spec.</summary>
+    [CommandOption("-d|--data <SPEC>")]
+    [Description("Data spec (default: the one the first checkpoint was trained on). Evaluates its validation/test split.")]
+    public string? Data { get; init; }
+
+    /// <summary>Output folder.</summary>
+    [CommandOption("-o|--output <DIR>")]
+    [Description("Where confusion.csv, misclassified.png and report.json go (default: <run folder>/evaluation).")]
+    public string? Output { get; init; }
+
+    /// <summary>Batch size.</summary>
+    [CommandOption("--batch-size <N>")]
+    [Description("Mini-batch size (default 100).")]
+    public int BatchSize { get; init; } = 100;
+
+    /// <summary>Threads.</summary>
+    [CommandOption("--threads <N>")]
+    [Description("Loader worker threads and torch threads (default: number of processors).")]
+    public int? Threads { get; init; }
+
+    /// <summary>Seed for a held-out split.</summary>
+    [CommandOption("--seed <N>")]
+    [Description("Seed of the held-out validation split for folders without val/ (use the training seed; default 42).")]
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Held-out fraction.</summary>
+    [CommandOption("--val-split <FRACTION>")]
+    [Description("Held-out fraction for folders without val/ (use the training value; default 0: the data set's own split).")]
+    public double ValidationSplit { get; init; }
+
+    /// <summary>Machine-readable output.</summary>
+    [CommandOption("--json")]
+    [Description("Print the report as JSON on stdout.")]
+    public bool Json { get; init; }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate()
+    {
+        if (Checkpoints.Length == 0) return ValidationResult.Error("--checkpoint is required");
+        if (BatchSize < 1) return ValidationResult.Error("--batch-size must be at least 1");
+        if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1");
+        if (ValidationSplit is < 0 or >= 1) return ValidationResult.Error("--val-split must be in [0, 1)");
+        return ValidationResult.Success();
+    }
+}

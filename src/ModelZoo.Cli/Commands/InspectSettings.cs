@@ -1,0 +1,55 @@
+using System.ComponentModel;
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ModelZoo.Cli.Commands;
+
+/// <summary>Options of <c>modelzoo inspect</c>.</summary>
+public sealed class InspectSettings : CommandSettings
+{
+    /// <summary>Model name or alias.</summary>
+    [CommandOption("-m|--model <NAME>")]
+    [Description("Zoo model name or family alias.")]
+    public string? Model { get; init; }
+
+    /// <summary>Input shape.</summary>
+    [CommandOption("--input <CxHxW>")]
+    [Description("Input shape, e.g. 3x224x224 or 1x28x28 (default: the model's default input). C sets the input channels (1 or 3).")]
+    public string? Input { get; init; }
+
+    /// <summary>Classes.</summary>
+    [CommandOption("--classes <N>")]
+    [Description("Number of output classes (default 1000; 10 for deepcnn).")]
+    public int? Classes { get; init; }
+
+    /// <summary>List state-dict keys instead of layers.</summary>
+    [CommandOption("--state-dict")]
+    [Description("List every state-dict key with its shape and dtype (to check a checkpoint's compatibility).")]
+    public bool StateDict { get; init; }
+
+    /// <summary>Machine-readable output.</summary>
+    [CommandOption("--json")]
+    [Description("Print JSON on stdout: params and macs totals and a layers array (or the state-dict keys).")]
+    public bool Json { get; init; }
+
+    /// <summary>Parses <see cref="Input"/>; null when not given.</summary>
+    public long[]? ParseInput()
+    {
+        if (Input is null) return null;
+        var parts = Input.Split('x', 'X', ',');
+        if (parts.Length != 3 || !parts.All(p => long.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out long v) && v > 0))
+            return null;
+        return parts.Select(p => long.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("--model is required");
+        if (Input is not null && ParseInput() is null) return ValidationResult.Error($"--input must look like CxHxW (e.g. 3x224x224), got '{Input}'");
+        if (ParseInput() is { } s && s[0] is not (1 or 3)) return ValidationResult.Error("--input channels must be 1 or 3");
+        if (Classes is < 1) return ValidationResult.Error("--classes must be at least 1");
+        return ValidationResult.Success();
+    }
+}
