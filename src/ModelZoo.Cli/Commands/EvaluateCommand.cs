@@ -24,7 +24,7 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
         torch.set_num_threads(threads);
         TextWriter log = settings.Json ? env.Error : new AnsiTextWriter(env.Console);
 
-        var paths = settings.Checkpoints.Select(Checkpoint.ResolvePath).ToList();
+        var paths = settings.Checkpoints.Select(Checkpoint.ResolveBestPath).ToList();
         var infos = paths.Select(Checkpoint.ReadInfo).ToList();
         var first = infos[0];
         for (int i = 1; i < infos.Count; i++)

@@ -9,7 +9,7 @@ public sealed class EvaluateSettings : CommandSettings
 {
     /// <summary>Checkpoints (several: an ensemble).</summary>
     [CommandOption("-c|--checkpoint <FILE>")]
-    [Description("Checkpoint file or run folder. Repeat to evaluate an ensemble (averaged probabilities).")]
+    [Description("Checkpoint file, or a run folder (its best checkpoint). Repeat to evaluate an ensemble (averaged probabilities).")]
     public string[] Checkpoints { get; init; } = [];
 
     /// <summary>Data spec.</summary>

@@ -15,7 +15,7 @@ public sealed class PredictCommand(CliEnvironment env) : Command<PredictSettings
     /// <inheritdoc />
     public override int Execute(CommandContext context, PredictSettings settings, CancellationToken cancellationToken)
     {
-        string path = Checkpoint.ResolvePath(settings.Checkpoint!);
+        string path = Checkpoint.ResolveBestPath(settings.Checkpoint!);
         var info = Checkpoint.ReadInfo(path);
         int k = Math.Min(settings.Top, info.ClassNames.Count);
         // Small (MNIST-sized) models: the image is resized to exactly the model input; others: resize 256 + centre crop.

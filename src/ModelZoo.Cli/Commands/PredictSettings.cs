@@ -14,7 +14,7 @@ public sealed class PredictSettings : CommandSettings
 
     /// <summary>Checkpoint.</summary>
     [CommandOption("-c|--checkpoint <FILE>")]
-    [Description("Checkpoint file or run folder.")]
+    [Description("Checkpoint file, or a run folder (its best checkpoint).")]
     public string? Checkpoint { get; init; }
 
     /// <summary>How many classes to show.</summary>

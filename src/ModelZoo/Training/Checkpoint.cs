@@ -64,4 +64,17 @@ public static class Checkpoint
         if (File.Exists(inFolder)) return inFolder;
         throw new CheckpointException(path, $"is a folder without checkpoints/{LastFileName}");
     }
+
+    /// <summary>
+    /// Like <see cref="ResolvePath"/> but, for a folder, prefers <c>best.ckpt</c> (the checkpoint to evaluate or
+    /// predict with) and falls back to <c>last.ckpt</c>.
+    /// </summary>
+    public static string ResolveBestPath(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!Directory.Exists(path)) return path;
+        foreach (var candidate in new[] { Path.Combine(path, "checkpoints", BestFileName), Path.Combine(path, BestFileName) })
+            if (File.Exists(candidate)) return candidate;
+        return ResolvePath(path);
+    }
 }
