@@ -156,6 +156,18 @@ public class DownloadTests
     }
 
     [Test]
+    public void OverallTimeoutBoundsRetriesAndBackoff()
+    {
+        using var server = new LoopbackHttpServer(_ => new(500, []));
+        var options = Options(attempts: 5) with { InitialBackoff = TimeSpan.FromSeconds(10), OverallTimeout = TimeSpan.FromMilliseconds(500) };
+        var watch = Stopwatch.StartNew();
+        var e = Assert.Throws<DatasetDownloadException>(() => Ensure(options, server.Url("e500"), server.Url("e500b")))!;
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(4)), "the 10 s back-off is cut short by the overall limit");
+        Assert.That(e.Message, Does.Contain("overall timeout"));
+        Assert.That(server.Requests, Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public void OfflineModeNeverTouchesTheNetwork()
     {
         using var server = new LoopbackHttpServer(r => LoopbackHttpServer.Serve(_file, r));
