@@ -123,6 +123,7 @@ public class ImageFolderTests
     }
 
     [Test]
+    [Platform(Exclude = "Win", Reason = "creating symbolic links needs extra privileges on Windows")]
     public void SymlinkLoopsDoNotHang()
     {
         string root = NewDir("links");
