@@ -29,7 +29,7 @@ public static class WeightInit
         if (!Enum.IsDefined(scheme)) throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "unknown init scheme");
         using var generator = seed is long s ? new Generator(unchecked((ulong)s)) : null;
         using var noGrad = torch.no_grad();
-        foreach (var module in model.modules())
+        foreach (var module in model.modules().Prepend(model)) // modules() leaves out the root itself
         {
             switch (module)
             {
@@ -85,7 +85,11 @@ public static class WeightInit
                 bias?.zero_();
                 break;
             case FamilyDefault.GoogLeNet:
-                nn.init.trunc_normal_(weight, 0, 0.01, -2, 2, g);
+                // Truncated normal N(0, 0.01) cut at +-2 like torchvision. Drawn as normal + clamp: the cut is 200 std
+                // away, so nothing is ever clipped; TorchSharp's trunc_normal_ (inverse-CDF) can return +-inf for a
+                // uniform draw of exactly +-1, which occasionally poisoned a whole GoogLeNet with NaN.
+                nn.init.normal_(weight, 0, 0.01, g);
+                weight.clamp_(-2.0, 2.0);
                 if (bias is not null) Uniform(bias, 1.0 / Math.Sqrt(fanIn), g);
                 break;
             default:
