@@ -29,7 +29,7 @@ public static class WeightInit
         if (!Enum.IsDefined(scheme)) throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "unknown init scheme");
         using var generator = seed is long s ? new Generator(unchecked((ulong)s)) : null;
         using var noGrad = torch.no_grad();
-        foreach (var module in model.modules())
+        foreach (var module in model.modules().Prepend(model)) // modules() leaves out the root itself
         {
             switch (module)
             {
@@ -56,15 +56,15 @@ public static class WeightInit
         switch (scheme)
         {
             case InitScheme.Normal:
-                nn.init.normal_(weight, 0, 0.01, g);
+                Normal(weight, 0.01, g);
                 bias?.zero_();
                 return;
             case InitScheme.Xavier:
-                nn.init.normal_(weight, 0, Math.Sqrt(2.0 / (fanIn + fanOut)), g);
+                Normal(weight, Math.Sqrt(2.0 / (fanIn + fanOut)), g);
                 bias?.zero_();
                 return;
             case InitScheme.He:
-                nn.init.normal_(weight, 0, Math.Sqrt(2.0 / fanIn), g);
+                Normal(weight, Math.Sqrt(2.0 / fanIn), g);
                 bias?.zero_();
                 return;
         }
@@ -74,22 +74,26 @@ public static class WeightInit
         {
             case FamilyDefault.ResNet when isConv:
             case FamilyDefault.Vgg when isConv:
-                nn.init.normal_(weight, 0, Math.Sqrt(2.0 / fanOut), g); // kaiming_normal, mode fan_out, ReLU gain
+                Normal(weight, Math.Sqrt(2.0 / fanOut), g); // kaiming_normal, mode fan_out, ReLU gain
                 bias?.zero_();
                 break;
             case FamilyDefault.ResNet:
                 TorchLinearDefault(weight, fanIn, bias, g); // torchvision leaves ResNet's fc at PyTorch's default
                 break;
             case FamilyDefault.Vgg:
-                nn.init.normal_(weight, 0, 0.01, g);
+                Normal(weight, 0.01, g);
                 bias?.zero_();
                 break;
             case FamilyDefault.GoogLeNet:
-                nn.init.trunc_normal_(weight, 0, 0.01, -2, 2, g);
+                // Truncated normal N(0, 0.01) cut at +-2 like torchvision. Drawn as normal + clamp: the cut is 200 std
+                // away, so nothing is ever clipped; TorchSharp's trunc_normal_ (inverse-CDF) can return +-inf for a
+                // uniform draw of exactly +-1, which occasionally poisoned a whole GoogLeNet with NaN.
+                Normal(weight, 0.01, g);
+                weight.clamp_(-2.0, 2.0);
                 if (bias is not null) Uniform(bias, 1.0 / Math.Sqrt(fanIn), g);
                 break;
             default:
-                nn.init.normal_(weight, 0, Math.Sqrt(2.0 / fanIn), g);
+                Normal(weight, Math.Sqrt(2.0 / fanIn), g);
                 bias?.zero_();
                 break;
         }
@@ -103,7 +107,18 @@ public static class WeightInit
         if (bias is not null) Uniform(bias, bound, g);
     }
 
-    private static void Uniform(Tensor t, double bound, Generator? g) => nn.init.uniform_(t, -bound, bound, g);
+    // Drawn with torch.randn/rand, which honour the generator (nn.init.normal_/uniform_ in TorchSharp 0.107 ignore it).
+    private static void Normal(Tensor t, double std, Generator? g)
+    {
+        using var draw = torch.randn(t.shape, dtype: t.dtype, device: t.device, generator: g);
+        t.copy_(draw).mul_(std);
+    }
+
+    private static void Uniform(Tensor t, double bound, Generator? g)
+    {
+        using var draw = torch.rand(t.shape, dtype: t.dtype, device: t.device, generator: g);
+        t.copy_(draw).mul_(2 * bound).sub_(bound);
+    }
 }
 
 /// <summary>Which torchvision default <see cref="InitScheme.Default"/> stands for.</summary>

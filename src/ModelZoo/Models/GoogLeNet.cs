@@ -126,7 +126,7 @@ public sealed class GoogLeNet : nn.Module<Tensor, Tensor>, IAuxiliaryLogits
             new ModelCard("googlenet", "googlenet",
                 "GoogLeNet (Inception v1): conv stem, nine Inception modules, global average pool; optional auxiliary classifiers (loss weight 0.3).",
                 "Szegedy et al.: Going Deeper with Convolutions (CVPR 2015, arXiv:1409.4842)",
-                (3, 224, 224), 6_624_904, 1_498_987_264, 69.778,
+                (3, 224, 224), 6_624_904, 1_498_376_192, 69.778,
                 "torchvision model docs, IMAGENET1K_V1 weights (acc@1 on ImageNet-1k val, 224x224 centre crop)",
                 SmallInputPolicy.Resize),
             o => new GoogLeNet(o),

@@ -110,6 +110,6 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         yield return Entry("resnet34", "basic blocks 3-4-6-3", 21_797_672, 3_663_761_408, 73.314, ResNet34);
         yield return Entry("resnet50", "bottleneck blocks 3-4-6-3", 25_557_032, 4_089_184_256, 76.130, ResNet50);
         yield return Entry("resnet101", "bottleneck blocks 3-4-23-3", 44_549_160, 7_801_405_440, 77.374, ResNet101);
-        yield return Entry("resnet152", "bottleneck blocks 3-8-36-3", 60_192_808, 11_513_627_648, 78.312, ResNet152);
+        yield return Entry("resnet152", "bottleneck blocks 3-8-36-3", 60_192_808, 11_513_626_624, 78.312, ResNet152);
     }
 }

@@ -118,11 +118,11 @@ public sealed class Vgg : nn.Module<Tensor, Tensor>
                 paper, (3, 224, 224), parameters, macs, top1, source, SmallInputPolicy.SmallStem), o => build(o), aliases);
         yield return Entry("vgg11", 11, false, 132_863_336, 7_609_090_048, 69.02, Vgg11);
         yield return Entry("vgg13", 13, false, 133_047_848, 11_308_466_176, 69.928, Vgg13);
-        yield return Entry("vgg16", 16, false, 138_357_544, 15_470_314_496, 71.592, Vgg16, "vgg");
-        yield return Entry("vgg19", 19, false, 143_667_240, 19_632_162_816, 72.376, Vgg19);
+        yield return Entry("vgg16", 16, false, 138_357_544, 15_470_264_320, 71.592, Vgg16, "vgg");
+        yield return Entry("vgg19", 19, false, 143_667_240, 19_632_062_464, 72.376, Vgg19);
         yield return Entry("vgg11_bn", 11, true, 132_868_840, 7_609_090_048, 70.37, Vgg11Bn);
         yield return Entry("vgg13_bn", 13, true, 133_053_736, 11_308_466_176, 71.586, Vgg13Bn);
-        yield return Entry("vgg16_bn", 16, true, 138_365_992, 15_470_314_496, 73.36, Vgg16Bn);
-        yield return Entry("vgg19_bn", 19, true, 143_678_248, 19_632_162_816, 74.218, Vgg19Bn);
+        yield return Entry("vgg16_bn", 16, true, 138_365_992, 15_470_264_320, 73.36, Vgg16Bn);
+        yield return Entry("vgg19_bn", 19, true, 143_678_248, 19_632_062_464, 74.218, Vgg19Bn);
     }
 }

@@ -33,6 +33,9 @@ internal static class ModelTestSupport
             .ToList();
     }
 
+    /// <summary>Same shape and bit-identical values.</summary>
+    public static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+
     public static long ParameterCount(nn.Module model) => model.parameters().Sum(p => p.numel());
 
     /// <summary>Loads the first <paramref name="count"/> images (N x 1 x 28 x 28, normalised) and labels of an IDX gz pair.</summary>
