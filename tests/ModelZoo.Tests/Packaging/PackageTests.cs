@@ -177,6 +177,16 @@ public class PackageTests
                 Assert.That(NativeEnvironment.NeedIsWeak(cache), Is.False, "the NuGet cache copy must stay as shipped");
         }
 
+        if (OperatingSystem.IsLinux())
+        {
+            // Publish gets the same treatment as build.
+            string publish = Path.Combine(_work, "consumer-publish");
+            r = RepoPaths.Dotnet(new[] { "publish", "-c", "Release", "--no-build", "-o", publish, "-nodeReuse:false" }, app, timeout, env);
+            Assert.That(r.ExitCode, Is.EqualTo(0), $"consumer publish failed:\n{r.All}");
+            string published = Path.Combine(publish, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+            Assert.That(NativeEnvironment.NeedIsWeak(published), Is.EqualTo(HostLacksGlibcxx3432()), "publish patch of the published copy");
+        }
+
         r = RepoPaths.Dotnet(new[] { Path.Combine(bin, "Consumer.dll") }, app, timeout);
         Assert.That(r.ExitCode, Is.EqualTo(0), $"consumer run failed:\n{r.All}");
         Assert.That(r.StdOut, Does.Contain("deepcnn step ok").And.Contain("resnet18 step ok").And.Contain("CONSUMER OK"));
