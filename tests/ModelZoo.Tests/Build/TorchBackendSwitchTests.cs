@@ -49,4 +49,23 @@ public class TorchBackendSwitchTests
         Assert.That(result.ExitCode, Is.Not.EqualTo(0));
         Assert.That(result.All, Does.Contain("TorchBackend must be 'cpu' or 'cuda', not 'rocm'"));
     }
+
+    private static string Property(string project, string name, params string[] properties)
+    {
+        var args = new List<string> { "msbuild", project, $"-getProperty:{name}", "-nodeReuse:false" };
+        args.AddRange(properties.Select(p => $"-p:{p}"));
+        var r = RepoPaths.Dotnet(args, RepoPaths.Root, TimeSpan.FromSeconds(90));
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
+        return r.StdOut.Trim();
+    }
+
+    [Test]
+    public void NativeFixIsOnByDefaultOnLinuxAndCanBeTurnedOff()
+    {
+        string library = Path.Combine("src", "ModelZoo", "ModelZoo.csproj");
+        Assert.That(Property(library, "ModelZooPatchNative"), Is.EqualTo(OperatingSystem.IsLinux() ? "true" : ""));
+        Assert.That(Property(library, "ModelZooPatchNative", "ModelZooPatchNative=false"), Is.EqualTo("false"));
+        Assert.That(Property(CliProject, "ModelZooPatchNativeForce"), Is.EqualTo("true"), "the tool package ships patched natives");
+        Assert.That(Property(CliProject, "ModelZooPatchNative"), Is.EqualTo("true"));
+    }
 }

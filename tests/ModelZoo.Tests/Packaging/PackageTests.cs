@@ -177,9 +177,29 @@ public class PackageTests
                 Assert.That(NativeEnvironment.NeedIsWeak(cache), Is.False, "the NuGet cache copy must stay as shipped");
         }
 
+        if (OperatingSystem.IsLinux())
+        {
+            // Publish gets the same treatment as build.
+            string publish = Path.Combine(_work, "consumer-publish");
+            r = RepoPaths.Dotnet(new[] { "publish", "-c", "Release", "--no-build", "-o", publish, "-nodeReuse:false" }, app, timeout, env);
+            Assert.That(r.ExitCode, Is.EqualTo(0), $"consumer publish failed:\n{r.All}");
+            string published = Path.Combine(publish, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+            Assert.That(NativeEnvironment.NeedIsWeak(published), Is.EqualTo(HostLacksGlibcxx3432()), "publish patch of the published copy");
+        }
+
         r = RepoPaths.Dotnet(new[] { Path.Combine(bin, "Consumer.dll") }, app, timeout);
         Assert.That(r.ExitCode, Is.EqualTo(0), $"consumer run failed:\n{r.All}");
         Assert.That(r.StdOut, Does.Contain("deepcnn step ok").And.Contain("resnet18 step ok").And.Contain("CONSUMER OK"));
+
+        // The library sample of docs/getting-started.md, run as written against the same packages.
+        string sample = Docs.DocsTests.Fences(File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "getting-started.md")))
+            .First(f => f.Language == "csharp").Lines.Aggregate("", (a, l) => a + l + "\n");
+        File.WriteAllText(Path.Combine(app, "Program.cs"), sample);
+        r = RepoPaths.Dotnet(new[] { "build", "-c", "Release", "-nodeReuse:false" }, app, timeout, env);
+        Assert.That(r.ExitCode, Is.EqualTo(0), $"docs/getting-started.md sample does not build:\n{r.All}");
+        r = RepoPaths.Dotnet(new[] { Path.Combine(bin, "Consumer.dll") }, app, timeout);
+        Assert.That(r.ExitCode, Is.EqualTo(0), $"docs/getting-started.md sample failed:\n{r.All}");
+        Assert.That(r.StdOut.Trim(), Is.EqualTo("2x10"), "the sample's comment promises 2x10");
     }
 
     private static string? RealLibraryCache() => Native.RealLibraryTests.CacheCopy();
