@@ -15,7 +15,9 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
     public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
     {
         var console = env.Console;
-        TextWriter log = settings.Json ? env.Error : new AnsiTextWriter(console);
+        // Logs: stderr under --json; through Spectre on a terminal (so lines sit above the live display);
+        // straight to stdout otherwise, so CI logs are not wrapped at the console width.
+        TextWriter log = settings.Json ? env.Error : env.Interactive ? new AnsiTextWriter(console) : console.Profile.Out.Writer;
 
         if (settings.Device is not null) DeviceSelector.Resolve(settings.Device);
 
@@ -97,10 +99,11 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
                 {
                     TrainingStatus.Completed => "finished",
                     TrainingStatus.EarlyStopped => "stopped early",
-                    _ => "interrupted; resume with --resume " + runDir,
+                    _ => "interrupted",
                 };
                 log.WriteLine($"training {how} after {result.EpochsCompleted} epochs ({result.Step} steps)" +
                     (result.BestValidationAccuracy is double b ? string.Create(CultureInfo.InvariantCulture, $"; best val acc {b:P2} at epoch {result.BestEpoch}") : ""));
+                if (result.Status == TrainingStatus.Interrupted) log.WriteLine($"resume with: modelzoo train --resume {runDir}");
                 if (result.LastCheckpoint is not null) log.WriteLine($"checkpoints: {result.LastCheckpoint}" + (result.BestCheckpoint is not null ? $", {result.BestCheckpoint}" : ""));
             }
             return result.Status == TrainingStatus.Interrupted ? env.Signals.InterruptedExitCode : ExitCodes.Success;

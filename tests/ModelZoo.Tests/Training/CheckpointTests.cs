@@ -6,6 +6,14 @@ namespace ModelZoo.Tests.Training;
 
 public class CheckpointTests
 {
+    private int _threads;
+
+    [SetUp]
+    public void KeepThreads() => _threads = TorchSharp.torch.get_num_threads();
+
+    [TearDown]
+    public void RestoreThreads() => TorchSharp.torch.set_num_threads(_threads);
+
     private static string TrainOneEpoch(TrainingOptions? options = null)
     {
         string dir = TinyNets.TempDir();
@@ -129,7 +137,7 @@ public class CheckpointTests
     [Test]
     public void ResumeMidEpochIsExact()
     {
-        var options = TinyNets.Options with { Epochs = 2, Optimizer = OptimizerKind.Adam, ProgressInterval = 1 };
+        var options = TinyNets.Options with { Epochs = 2, Optimizer = OptimizerKind.Adam, ProgressInterval = 1, Threads = 1 };
         using var straight = TinyNets.Create();
         using (var t = new Trainer(straight, options, TinyNets.Descriptor))
             t.Fit(new DigitBatches(0, 400, 50));

@@ -8,6 +8,14 @@ namespace ModelZoo.Tests.Training;
 
 public class TrainerTests
 {
+    private int _threads;
+
+    [SetUp]
+    public void KeepThreads() => _threads = TorchSharp.torch.get_num_threads();
+
+    [TearDown]
+    public void RestoreThreads() => TorchSharp.torch.set_num_threads(_threads);
+
     [Test]
     public void LossGoesDownOnRealDigits()
     {
