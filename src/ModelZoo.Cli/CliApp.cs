@@ -16,6 +16,7 @@ public static class CliApp
         config.SetApplicationName("modelzoo");
         config.SetApplicationVersion(typeof(CliApp).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
         config.PropagateExceptions();
+        config.UseStrictParsing();
         config.AddCommand<TrainCommand>("train").WithDescription("Train a zoo model on MNIST-family data or an ImageNet-format folder.")
             .WithExample("train", "--model", "deepcnn", "--data", "mnist-sample", "--epochs", "20");
         config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Evaluate one checkpoint, or an ensemble of several, on a data set.")

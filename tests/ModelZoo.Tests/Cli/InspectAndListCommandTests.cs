@@ -41,7 +41,7 @@ public class InspectAndListCommandTests
         var layers = root.GetProperty("layers").EnumerateArray().ToList();
         Assert.That(layers.Sum(l => l.GetProperty("macs").GetInt64()), Is.EqualTo(macs));
         Assert.That(layers.Sum(l => l.GetProperty("params").GetInt64()), Is.EqualTo(123_552));
-        Assert.That(layers.Last().GetProperty("output_shape").EnumerateArray().Select(d => d.GetInt64()), Is.EqualTo(new long[] { 1, 10 }));
+        Assert.That(layers.Last().GetProperty("output_shape").EnumerateArray().Select(d => d.GetInt64()), Is.EqualTo(new long[] { 10 }));
         Assert.That(root.GetProperty("trainable_params").GetInt64() + root.GetProperty("frozen_params").GetInt64(), Is.EqualTo(123_552));
     }
 
