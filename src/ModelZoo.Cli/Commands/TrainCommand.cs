@@ -60,6 +60,8 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             string runDir = settings.Output ?? (resumePath is not null ? RunDirOf(resumePath)
                 : Path.Combine("runs", $"{modelName}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
 
+            // Seed the global generator too: weight init that draws from it is then reproducible as well.
+            torch.manual_seed(options.Seed);
             using var model = Zoo.Create(modelName, modelOptions);
             var descriptor = new ModelDescriptor(modelName, modelOptions, data.ClassNames, data.Normalization, data.Channels, data.ImageSize, dataSpec);
             using var trainer = new Trainer(model, options, descriptor, runDir);
