@@ -60,6 +60,8 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             string runDir = settings.Output ?? (resumePath is not null ? RunDirOf(resumePath)
                 : Path.Combine("runs", $"{modelName}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
 
+            // Seed the global generator too: weight init that draws from it is then reproducible as well.
+            torch.manual_seed(options.Seed);
             using var model = Zoo.Create(modelName, modelOptions);
             var descriptor = new ModelDescriptor(modelName, modelOptions, data.ClassNames, data.Normalization, data.Channels, data.ImageSize, dataSpec);
             using var trainer = new Trainer(model, options, descriptor, runDir);
@@ -68,9 +70,9 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             trainer.ConfigExtras["onBadImage"] = settings.OnBadImage ?? "fail";
             trainer.ConfigExtras["recipe"] = recipe.Source;
             trainer.ConfigExtras["commandLine"] = string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
-            if (resumePath is not null) trainer.Resume(resumePath);
-
+            // Summarise before Resume: nothing may touch the restored generator state before Fit.
             log.WriteLine($"model {modelName}: {ModelStats.Describe(model, data.Channels, data.ImageSize)}");
+            if (resumePath is not null) trainer.Resume(resumePath);
             log.WriteLine($"data {dataSpec}: {data.Description}; input {data.Channels}x{data.ImageSize}x{data.ImageSize}");
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"optimizer {options.Optimizer.ToString().ToLowerInvariant()} lr {options.LearningRate:G4} wd {options.WeightDecay:G3} schedule {options.Schedule.ToString().ToLowerInvariant()} batch {options.BatchSize} epochs {options.Epochs} device {options.Device} threads {threads}"));
