@@ -44,9 +44,13 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         options.EnsureValid();
         DeviceSelector.Resolve(options.Device);
 
+        // A resumed run keeps its data options (recorded in config.json) unless given again.
+        var recorded = resumePath is not null ? RecordedExtras(RunDirOf(resumePath)) : null;
+        string? augment = settings.Augment ?? recorded?.Augment ?? (recipe.Augment == "none" ? "none" : null);
+        double valSplit = settings.ValidationSplit ?? recorded?.ValSplit ?? 0.0;
+        string onBadImage = settings.OnBadImage ?? recorded?.OnBadImage ?? "fail";
         var data = env.TrainData.Open(new TrainDataRequest(dataSpec, modelName, card, options.BatchSize,
-            settings.ImageSize ?? resumeInfo?.ImageSize, settings.Augment ?? (recipe.Augment == "none" ? "none" : null),
-            settings.ValidationSplit ?? 0.0, settings.OnBadImage ?? "fail", options.Seed, threads));
+            settings.ImageSize ?? resumeInfo?.ImageSize, augment, valSplit, onBadImage, options.Seed, threads));
         try
         {
             var modelOptions = resumeInfo?.ModelOptions ?? new ModelOptions
@@ -65,9 +69,9 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             using var model = Zoo.Create(modelName, modelOptions);
             var descriptor = new ModelDescriptor(modelName, modelOptions, data.ClassNames, data.Normalization, data.Channels, data.ImageSize, dataSpec);
             using var trainer = new Trainer(model, options, descriptor, runDir);
-            trainer.ConfigExtras["augment"] = settings.Augment ?? recipe.Augment;
-            trainer.ConfigExtras["valSplit"] = settings.ValidationSplit ?? 0.0;
-            trainer.ConfigExtras["onBadImage"] = settings.OnBadImage ?? "fail";
+            trainer.ConfigExtras["augment"] = augment ?? recipe.Augment;
+            trainer.ConfigExtras["valSplit"] = valSplit;
+            trainer.ConfigExtras["onBadImage"] = onBadImage;
             trainer.ConfigExtras["recipe"] = recipe.Source;
             trainer.ConfigExtras["commandLine"] = string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
             // Summarise before Resume: nothing may touch the restored generator state before Fit.
@@ -153,6 +157,23 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
     {
         string dir = Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!;
         return Path.GetFileName(dir) == "checkpoints" ? Path.GetDirectoryName(dir)! : dir;
+    }
+
+    private static (string? Augment, double? ValSplit, string? OnBadImage)? RecordedExtras(string runDir)
+    {
+        string path = Path.Combine(runDir, "config.json");
+        if (!File.Exists(path)) return null;
+        try
+        {
+            var extras = JsonNode.Parse(File.ReadAllText(path))?["extras"];
+            if (extras is null) return null;
+            string? augment = extras["augment"]?.GetValue<string>();
+            return (augment is null or "mnist" or "imagenet" ? null : augment, extras["valSplit"]?.GetValue<double>(), extras["onBadImage"]?.GetValue<string>());
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or IOException)
+        {
+            return null;
+        }
     }
 
     private static JsonObject Summary(TrainingResult r, string runDir, string model)
