@@ -35,7 +35,7 @@ public sealed class PlainProgressWriter : IProgress<TrainingProgress>, ITraining
     public static string Format(EpochMetrics m) =>
         FormattableString.Invariant($"epoch {m.Epoch}: train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2}") +
         (m.ValidationAccuracy is double va ? FormattableString.Invariant($", val loss {m.ValidationLoss:F4} acc {va:P2} top5 {m.ValidationTop5:P2}") : "") +
-        FormattableString.Invariant($", lr {m.LearningRate:G3}, {m.Seconds:F1} s, {m.ImagesPerSecond:F0} img/s");
+        FormattableString.Invariant($", lr {m.LearningRate:G3}, {m.Seconds:F1} s, {m.ImagesPerSecond:F0} img/s, RSS {m.ResidentBytes / 1048576.0:F0} MB");
 
     /// <inheritdoc />
     public void OnTrainingStart(Trainer trainer) { }

@@ -9,8 +9,15 @@ namespace ModelZoo.Training;
 /// <param name="ValidationTop5">Validation top-5 accuracy, when validated.</param>
 /// <param name="LearningRate">Learning rate at the end of the epoch.</param>
 /// <param name="Seconds">Wall time of the epoch (training and validation).</param>
-/// <param name="ImagesPerSecond">Training throughput.</param>
+/// <param name="ImagesPerSecond">
+/// Training throughput: training images over the wall time of the training phase (data loading and augmentation
+/// included, validation excluded).
+/// </param>
 /// <param name="Step">Global step at the end of the epoch.</param>
+/// <param name="ResidentBytes">
+/// Resident memory of the process (managed and native, from the operating system) at the end of the epoch, so a run
+/// shows whether memory stays flat across epochs.
+/// </param>
 public sealed record EpochMetrics(
     int Epoch,
     double TrainLoss,
@@ -21,4 +28,5 @@ public sealed record EpochMetrics(
     double LearningRate,
     double Seconds,
     double ImagesPerSecond,
-    long Step);
+    long Step,
+    long ResidentBytes);

@@ -5,7 +5,7 @@ namespace ModelZoo.Training;
 
 /// <summary>
 /// Appends one JSON object per epoch to <c>metrics.jsonl</c>: epoch, train_loss, train_acc, val_loss, val_acc,
-/// val_top5, lr, seconds, images_per_second, step (validation fields are null without validation).
+/// val_top5, lr, seconds, images_per_second, step, rss_mb (validation fields are null without validation).
 /// </summary>
 public sealed class MetricsJsonlWriter : ITrainingCallback
 {
@@ -37,6 +37,7 @@ public sealed class MetricsJsonlWriter : ITrainingCallback
             w.WriteNumber("seconds", Math.Round(m.Seconds, 3));
             w.WriteNumber("images_per_second", Math.Round(m.ImagesPerSecond, 1));
             w.WriteNumber("step", m.Step);
+            w.WriteNumber("rss_mb", Math.Round(m.ResidentBytes / (1024.0 * 1024.0), 1));
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());

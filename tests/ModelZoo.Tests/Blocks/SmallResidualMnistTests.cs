@@ -38,14 +38,12 @@ public class SmallResidualMnistTests
         using var net = SmallResNet();
         net.train();
         var optimizer = torch.optim.Adam(net.parameters(), lr: 0.003);
-        const int steps = 40, batch = 32;
         var losses = new List<float>();
-        for (int step = 0; step < steps; step++)
+        for (int step = 0; step < 40; step++)
         {
             using var stepScope = torch.NewDisposeScope();
-            long start = step * batch;
-            var xb = x.narrow(0, start, batch);
-            var yb = y.narrow(0, start, batch);
+            var xb = x.narrow(0, step * 32, 32);
+            var yb = y.narrow(0, step * 32, 32);
             optimizer.zero_grad();
             var loss = nn.functional.cross_entropy(net.call(xb), yb);
             loss.backward();
@@ -65,5 +63,35 @@ public class SmallResidualMnistTests
         double accuracy = net.call(xt).argmax(1).eq(yt).to_type(ScalarType.Float32).mean().item<float>();
         TestContext.Out.WriteLine($"held-out accuracy {accuracy:P1}");
         Assert.That(accuracy, Is.GreaterThan(0.5));
+
+        // The guide's inspection sample, as written.
+        var summary = ModelZoo.Inspection.ModelInspector.Summarize(net, [1, 28, 28], "small-resnet");
+        Assert.That(summary.Layers.Select(l => l.Name), Does.Contain("stem.conv").And.Contain("stem.bn").And.Contain("block1.conv1").And.Contain("fc"));
+        Assert.That(summary.Layers.Single(l => l.Name == "block3.conv2").OutputShape, Is.EqualTo(new long[] { 64, 7, 7 }));
+    }
+
+    /// <summary>
+    /// The guide cannot drift from what this fixture compiles and trains: every line of its network sample is in the
+    /// example region above, and its training-loop and inspection samples use the same calls as the test.
+    /// </summary>
+    [Test]
+    public void GuideSamplesAreTheTestedCode()
+    {
+        string guide = File.ReadAllText(Path.Combine(ModelTestSupport.RepoRoot, "docs", "building-your-own.md"));
+        var fences = Docs.DocsTests.Fences(guide).Where(f => f.Language == "csharp").ToList();
+        Assert.That(fences, Has.Count.EqualTo(3), "network, training loop, inspection");
+        string source = File.ReadAllText(Path.Combine(ModelTestSupport.RepoRoot, "tests", "ModelZoo.Tests", "Blocks", "SmallResidualMnistTests.cs"));
+        int start = source.IndexOf("// --- same code as docs/building-your-own.md ---", StringComparison.Ordinal);
+        int end = source.IndexOf("// --- end of example ---", StringComparison.Ordinal);
+        var example = source[start..end].Split('\n').Select(l => l.Trim()).ToHashSet();
+        var tested = source.Split('\n').Select(l => l.Trim()).ToHashSet();
+
+        static bool IsCode(string l) => l.Length > 1 && !l.StartsWith("//", StringComparison.Ordinal)
+            && !(l.StartsWith("using ", StringComparison.Ordinal) && !l.StartsWith("using var ", StringComparison.Ordinal));
+        foreach (string line in fences[0].Lines.Select(l => l.Trim()).Where(IsCode))
+            Assert.That(example.Contains(line), $"docs/building-your-own.md network line not in the tested example: {line}");
+        foreach (string line in fences[1].Lines.Concat(fences[2].Lines).Select(l => l.Trim()).Where(IsCode))
+            Assert.That(tested.Contains(line),
+                $"docs/building-your-own.md sample line not exercised by this test: {line}");
     }
 }

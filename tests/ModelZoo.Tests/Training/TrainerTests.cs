@@ -75,9 +75,11 @@ public class TrainerTests
         using (var doc = JsonDocument.Parse(lines[1]))
         {
             var r = doc.RootElement;
-            foreach (string field in new[] { "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "val_top5", "lr", "seconds", "images_per_second" })
+            foreach (string field in new[] { "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "val_top5", "lr", "seconds", "images_per_second", "rss_mb" })
                 Assert.That(r.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Number, $"field {field}");
             Assert.That(r.GetProperty("epoch").GetInt32(), Is.EqualTo(2));
+            // Resident memory of a TorchSharp process is tens of megabytes at least; zero would mean it was not measured.
+            Assert.That(r.GetProperty("rss_mb").GetDouble(), Is.GreaterThan(20));
         }
 
         using (var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "config.json"))))
