@@ -14,6 +14,9 @@ internal static class ModuleRegistration
     /// </summary>
     public static void RegisterInOrder(this nn.Module parent, params (string Name, nn.Module? Module)[] children)
     {
+        // Every block and model passes through here before its first convolution runs: the place to keep oneDNN
+        // away from CPUs where it crashes (see OneDnnGuard). Cheap after the first call.
+        Native.OneDnnGuard.Ensure();
         foreach (var (name, module) in children)
             if (module is not null) parent.register_module(name, module);
     }

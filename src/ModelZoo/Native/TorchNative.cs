@@ -138,6 +138,7 @@ public static class TorchNative
         try
         {
             using var probe = ones(1);
+            OneDnnGuard.Ensure();
             return null;
         }
         catch (Exception e) // TypeInitializationException, DllNotFoundException, ...: torch is unusable either way

@@ -1,0 +1,166 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace ModelZoo.Native;
+
+/// <summary>
+/// Keeps libtorch's oneDNN (MKL-DNN) convolutions away from machines where they crash the process.
+/// </summary>
+/// <remarks>
+/// <para>
+/// oneDNN sizes its convolution blocking from the CPU's data-cache sizes, which it reads with the <c>cpuid</c>
+/// deterministic cache leaves (leaf 4 on Intel, leaf 0x8000001D on AMD and Hygon). Some virtual machines
+/// (Firecracker guests, for example) report those leaves as all zeros. oneDNN 3.x then divides by a zero cache size
+/// while planning a 1x1 convolution's backward pass (<c>brgemm_convolution_bwd_utils::brg_blocking_t::est_eff_1x1</c>),
+/// and the process dies with SIGFPE: no exception, no message. Every ResNet with bottleneck blocks hits it on the first
+/// training step.
+/// </para>
+/// <para>
+/// When the cache leaves are empty, the guard turns oneDNN off for the process (<c>at::globalContext()
+/// .setUserEnabledMkldnn(false)</c>, what <c>torch.backends.mkldnn.enabled = False</c> does in PyTorch); libtorch then
+/// uses its native convolution kernels, which are correct and somewhat slower. Set <c>MODELZOO_ONEDNN</c> to
+/// <c>on</c> or <c>off</c> to override the automatic choice. The guard runs once per process; the model builders, the
+/// blocks and <see cref="TorchNative.TryEnsureLoaded(out string?)"/> call it, so user code rarely needs to.
+/// </para>
+/// </remarks>
+public static class OneDnnGuard
+{
+    /// <summary>Environment variable that overrides the automatic choice: <c>auto</c> (default), <c>on</c> or <c>off</c>.</summary>
+    public const string EnvironmentVariable = "MODELZOO_ONEDNN";
+
+    private static readonly object Gate = new();
+    private static bool _done;
+    private static string? _disabledReason;
+
+    /// <summary>
+    /// Why oneDNN was turned off in this process, or null when it was left as libtorch configured it. Calls
+    /// <see cref="Ensure"/> first.
+    /// </summary>
+    public static string? DisabledReason
+    {
+        get
+        {
+            Ensure();
+            return _disabledReason;
+        }
+    }
+
+    /// <summary>
+    /// Applies the decision once per process. Never throws: if libtorch's switch cannot be reached (not Linux, symbol
+    /// not exported), oneDNN is left as it is.
+    /// </summary>
+    public static void Ensure()
+    {
+        if (Volatile.Read(ref _done)) return;
+        lock (Gate)
+        {
+            if (_done) return;
+            string? reason = Decide(Environment.GetEnvironmentVariable(EnvironmentVariable), CacheInfoMissing(ReadCpuid));
+            if (reason is not null && TrySetEnabled(false)) _disabledReason = reason;
+            Volatile.Write(ref _done, true);
+        }
+    }
+
+    /// <summary>Whether libtorch will use oneDNN for convolutions now; null when that cannot be read on this platform.</summary>
+    public static bool? IsOneDnnEnabled()
+    {
+        if (!TryGetContext(out var lib, out var context)) return null;
+        if (!NativeLibrary.TryGetExport(lib, "_ZNK2at7Context17userEnabledMkldnnEv", out var getter)) return null;
+        unsafe
+        {
+            return ((delegate* unmanaged<IntPtr, byte>)getter)(context) != 0;
+        }
+    }
+
+    /// <summary>
+    /// The decision rule: the reason to turn oneDNN off, or null to leave it on. <paramref name="setting"/> is the
+    /// value of <see cref="EnvironmentVariable"/>.
+    /// </summary>
+    internal static string? Decide(string? setting, bool cacheInfoMissing)
+    {
+        switch (setting?.Trim().ToLowerInvariant())
+        {
+            case "off" or "0" or "false":
+                return $"{EnvironmentVariable}=off";
+            case "on" or "1" or "true":
+                return null;
+            default:
+                return cacheInfoMissing
+                    ? "the CPU reports no data-cache sizes (cpuid cache leaves are empty, as in some virtual machines), which makes oneDNN's convolution planning divide by zero"
+                    : null;
+        }
+    }
+
+    /// <summary>
+    /// True when the CPU is x86 and its deterministic cache-parameter leaf (4 on Intel and others, 0x8000001D on
+    /// AMD and Hygon) describes no cache at sub-leaf 0. <paramref name="cpuid"/> is (leaf, subleaf) to (eax, ebx, ecx, edx);
+    /// null means not x86.
+    /// </summary>
+    internal static bool CacheInfoMissing(Func<int, int, (int Eax, int Ebx, int Ecx, int Edx)>? cpuid)
+    {
+        if (cpuid is null) return false;
+        var (maxBasic, b, c, d) = cpuid(0, 0);
+        string vendor = Vendor(b, d, c);
+        if (vendor is "AuthenticAMD" or "HygonGenuine")
+        {
+            uint maxExtended = unchecked((uint)cpuid(unchecked((int)0x80000000), 0).Eax);
+            if (maxExtended < 0x8000001D) return false; // older AMD: oneDNN reads the legacy leaves instead
+            return (cpuid(unchecked((int)0x8000001D), 0).Eax & 0x1F) == 0;
+        }
+        if (maxBasic < 4) return false;
+        return (cpuid(4, 0).Eax & 0x1F) == 0;
+    }
+
+    /// <summary>The 12-character vendor string from cpuid leaf 0 (registers in EBX, EDX, ECX order).</summary>
+    internal static string Vendor(int ebx, int edx, int ecx)
+    {
+        Span<byte> bytes = stackalloc byte[12];
+        BitConverter.TryWriteBytes(bytes[..4], ebx);
+        BitConverter.TryWriteBytes(bytes[4..8], edx);
+        BitConverter.TryWriteBytes(bytes[8..], ecx);
+        return System.Text.Encoding.ASCII.GetString(bytes);
+    }
+
+    private static Func<int, int, (int, int, int, int)>? ReadCpuid =>
+        X86Base.IsSupported ? (leaf, sub) => X86Base.CpuId(leaf, sub) : null;
+
+    private static bool TrySetEnabled(bool enabled)
+    {
+        if (!TryGetContext(out var lib, out var context)) return false;
+        if (!NativeLibrary.TryGetExport(lib, "_ZN2at7Context20setUserEnabledMkldnnEb", out var setter)) return false;
+        unsafe
+        {
+            ((delegate* unmanaged<IntPtr, byte, void>)setter)(context, enabled ? (byte)1 : (byte)0);
+        }
+        return IsOneDnnEnabled() == enabled;
+    }
+
+    private static bool TryGetContext(out IntPtr lib, out IntPtr context)
+    {
+        context = IntPtr.Zero;
+        lib = IntPtr.Zero;
+        // The Itanium C++ ABI names below exist only in the Linux build of libtorch.
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            // Make sure TorchSharp has loaded libtorch (from the application's runtimes folder), then find the same copy.
+            using (var probe = TorchSharp.torch.empty(1)) { }
+        }
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException)
+        {
+            return false;
+        }
+        if (!NativeLibrary.TryLoad("libtorch_cpu.so", out lib))
+        {
+            string local = Path.Combine(AppContext.BaseDirectory, "runtimes", RuntimeInformation.RuntimeIdentifier, "native", "libtorch_cpu.so");
+            string portable = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant(), "native", "libtorch_cpu.so");
+            if (!NativeLibrary.TryLoad(local, out lib) && !NativeLibrary.TryLoad(portable, out lib)) return false;
+        }
+        if (!NativeLibrary.TryGetExport(lib, "_ZN2at13globalContextEv", out var getContext)) return false;
+        unsafe
+        {
+            context = ((delegate* unmanaged<IntPtr>)getContext)();
+        }
+        return context != IntPtr.Zero;
+    }
+}
