@@ -10,6 +10,8 @@ namespace ModelZoo.Tests.Training;
 /// CI-sized training of every zoo model through the real <see cref="Trainer"/> on real images: the bundled MNIST
 /// sample at 1x28x28 and imagenette-mini at 3x224x224. Each run fits one fixed batch of real images for two short
 /// epochs of two steps; the training loss of the second epoch must be below the first (the model learns, nothing is NaN).
+/// Dropout is off and the optimizer is SGD with momentum at a small rate, so on a fixed batch every step is a
+/// descent step and the check cannot flake (Adam's sign-like first steps raised the loss of resnet34/152 at 28x28).
 /// </summary>
 [Category("Slow")]
 public class EveryModelTrainsTests
@@ -51,11 +53,11 @@ public class EveryModelTrainsTests
     private static void TrainAndCheck(string model, FixedBatch data, int channels, int size)
     {
         torch.manual_seed(1);
-        var modelOptions = new ModelOptions { NumClasses = 10, InChannels = channels, Seed = 1 };
+        var modelOptions = new ModelOptions { NumClasses = 10, InChannels = channels, Seed = 1, Dropout = 0 };
         using var net = Zoo.Create(model, modelOptions);
         var options = new TrainingOptions
         {
-            Epochs = 2, BatchSize = 2, Optimizer = OptimizerKind.Adam, LearningRate = 1e-4, Schedule = ScheduleKind.Constant,
+            Epochs = 2, BatchSize = 2, Optimizer = OptimizerKind.Momentum, LearningRate = 1e-3, Schedule = ScheduleKind.Constant,
             Seed = 1, Threads = Environment.ProcessorCount,
         };
         var descriptor = new ModelDescriptor(model, modelOptions, Enumerable.Range(0, 10).Select(i => i.ToString()).ToList(),
@@ -65,6 +67,6 @@ public class EveryModelTrainsTests
         Assert.That(result.History, Has.Count.EqualTo(2));
         double first = result.History[0].TrainLoss, second = result.History[1].TrainLoss;
         Assert.That(double.IsFinite(first) && double.IsFinite(second), $"{model}: losses {first}, {second}");
-        Assert.That(second, Is.LessThan(first), $"{model} at {channels}x{size}x{size}: loss did not go down ({first:F4} -> {second:F4})");
+                Assert.That(second, Is.LessThan(first), $"{model} at {channels}x{size}x{size}: loss did not go down ({first:F4} -> {second:F4})");
     }
 }
