@@ -14,10 +14,10 @@ internal static class ModuleRegistration
     /// </summary>
     public static void RegisterInOrder(this nn.Module parent, params (string Name, nn.Module? Module)[] children)
     {
-        // Every block and model passes through here before its first convolution runs: the place to keep oneDNN
-        // away from CPUs where it crashes (see OneDnnGuard). Cheap after the first call.
-        Native.OneDnnGuard.Ensure();
         foreach (var (name, module) in children)
             if (module is not null) parent.register_module(name, module);
+        // Every block and model passes through here before its first convolution runs: the place to keep oneDNN's
+        // 1x1 convolutions away from CPUs where they crash (see OneDnnGuard). Cheap when there is nothing to decide.
+        Native.OneDnnGuard.EnsureFor(parent);
     }
 }

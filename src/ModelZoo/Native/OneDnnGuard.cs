@@ -13,14 +13,17 @@ namespace ModelZoo.Native;
 /// (Firecracker guests, for example) report those leaves as all zeros. oneDNN 3.x then divides by a zero cache size
 /// while planning a 1x1 convolution's backward pass (<c>brgemm_convolution_bwd_utils::brg_blocking_t::est_eff_1x1</c>),
 /// and the process dies with SIGFPE: no exception, no message. Every ResNet with bottleneck blocks hits it on the first
-/// training step.
+/// training step. Networks without 1x1 convolutions (deepcnn, VGG) do not reach that code, and oneDNN makes them about
+/// twice as fast, so it stays on for them.
 /// </para>
 /// <para>
-/// When the cache leaves are empty, the guard turns oneDNN off for the process (<c>at::globalContext()
+/// When the cache leaves are empty and a network with a 1x1 convolution is built, the guard turns oneDNN off for the
+/// process (<c>at::globalContext()
 /// .setUserEnabledMkldnn(false)</c>, what <c>torch.backends.mkldnn.enabled = False</c> does in PyTorch); libtorch then
 /// uses its native convolution kernels, which are correct and somewhat slower. Set <c>MODELZOO_ONEDNN</c> to
-/// <c>on</c> or <c>off</c> to override the automatic choice. The guard runs once per process; the model builders, the
-/// blocks and <see cref="TorchNative.TryEnsureLoaded(out string?)"/> call it, so user code rarely needs to.
+/// <c>on</c> or <c>off</c> to override the automatic choice. The blocks, <see cref="Zoo.Create"/> and the trainer call
+/// <see cref="EnsureFor"/> with the network they build or train, so user code rarely needs to; once off, oneDNN stays
+/// off for the rest of the process.
 /// </para>
 /// </remarks>
 public static class OneDnnGuard
@@ -29,35 +32,57 @@ public static class OneDnnGuard
     public const string EnvironmentVariable = "MODELZOO_ONEDNN";
 
     private static readonly object Gate = new();
-    private static bool _done;
     private static string? _disabledReason;
 
-    /// <summary>
-    /// Why oneDNN was turned off in this process, or null when it was left as libtorch configured it. Calls
-    /// <see cref="Ensure"/> first.
-    /// </summary>
-    public static string? DisabledReason
-    {
-        get
-        {
-            Ensure();
-            return _disabledReason;
-        }
-    }
+    /// <summary>Why oneDNN was turned off in this process, or null while it is left as libtorch configured it.</summary>
+    public static string? DisabledReason => Volatile.Read(ref _disabledReason);
 
     /// <summary>
-    /// Applies the decision once per process. Never throws: if libtorch's switch cannot be reached (not Linux, symbol
-    /// not exported), oneDNN is left as it is.
+    /// Applies the environment override (<c>MODELZOO_ONEDNN=off</c>). Never throws: if libtorch's switch cannot be
+    /// reached (not Linux, symbol not exported), oneDNN is left as it is.
     /// </summary>
-    public static void Ensure()
+    public static void Ensure() => Apply(pointwiseConvolutions: false);
+
+    /// <summary>
+    /// Applies the decision for a network about to run: on a CPU that hides its cache sizes, oneDNN is turned off
+    /// when <paramref name="module"/> holds a 1x1 convolution. Cheap when there is nothing to decide. Never throws.
+    /// </summary>
+    public static void EnsureFor(TorchSharp.torch.nn.Module module)
     {
-        if (Volatile.Read(ref _done)) return;
+        ArgumentNullException.ThrowIfNull(module);
+        if (Volatile.Read(ref _disabledReason) is not null) return;
+        var (setting, hazard) = Host.Value;
+        if (!hazard || Decide(setting, hazard, pointwiseConvolutions: true) is null)
+        {
+            Apply(pointwiseConvolutions: false);
+            return;
+        }
+        Apply(HasPointwiseConvolution(module));
+    }
+
+    /// <summary>True when <paramref name="module"/> has a convolution weight with a 1x1 kernel.</summary>
+    public static bool HasPointwiseConvolution(TorchSharp.torch.nn.Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        foreach (var (name, p) in module.named_parameters())
+        {
+            if (p.dim() == 4 && p.shape[2] == 1 && p.shape[3] == 1 && name.EndsWith("weight", StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
+
+    private static readonly Lazy<(string? Setting, bool Hazard)> Host = new(() =>
+        (Environment.GetEnvironmentVariable(EnvironmentVariable), CacheInfoMissing(ReadCpuid)));
+
+    private static void Apply(bool pointwiseConvolutions)
+    {
+        if (Volatile.Read(ref _disabledReason) is not null) return;
+        var (setting, hazard) = Host.Value;
+        string? reason = Decide(setting, hazard, pointwiseConvolutions);
+        if (reason is null) return;
         lock (Gate)
         {
-            if (_done) return;
-            string? reason = Decide(Environment.GetEnvironmentVariable(EnvironmentVariable), CacheInfoMissing(ReadCpuid));
-            if (reason is not null && TrySetEnabled(false)) _disabledReason = reason;
-            Volatile.Write(ref _done, true);
+            if (_disabledReason is null && TrySetEnabled(false)) Volatile.Write(ref _disabledReason, reason);
         }
     }
 
@@ -74,9 +99,10 @@ public static class OneDnnGuard
 
     /// <summary>
     /// The decision rule: the reason to turn oneDNN off, or null to leave it on. <paramref name="setting"/> is the
-    /// value of <see cref="EnvironmentVariable"/>.
+    /// value of <see cref="EnvironmentVariable"/>; <paramref name="pointwiseConvolutions"/> says whether the network
+    /// has 1x1 convolutions.
     /// </summary>
-    internal static string? Decide(string? setting, bool cacheInfoMissing)
+    internal static string? Decide(string? setting, bool cacheInfoMissing, bool pointwiseConvolutions)
     {
         switch (setting?.Trim().ToLowerInvariant())
         {
@@ -85,8 +111,8 @@ public static class OneDnnGuard
             case "on" or "1" or "true":
                 return null;
             default:
-                return cacheInfoMissing
-                    ? "the CPU reports no data-cache sizes (cpuid cache leaves are empty, as in some virtual machines), which makes oneDNN's convolution planning divide by zero"
+                return cacheInfoMissing && pointwiseConvolutions
+                    ? "the CPU reports no data-cache sizes (cpuid cache leaves are empty, as in some virtual machines), which makes oneDNN's planning of 1x1 convolutions divide by zero"
                     : null;
         }
     }

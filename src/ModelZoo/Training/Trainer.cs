@@ -35,6 +35,7 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(descriptor);
         options.EnsureValid();
+        Native.OneDnnGuard.EnsureFor(model);
         Model = model;
         Options = options;
         Descriptor = descriptor;

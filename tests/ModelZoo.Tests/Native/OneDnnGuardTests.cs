@@ -47,24 +47,36 @@ public class OneDnnGuardTests
     [Test]
     public void NonX86CpusAreNeverFlagged() => Assert.That(OneDnnGuard.CacheInfoMissing(null), Is.False);
 
-    [TestCase(null, true, true)]
-    [TestCase("auto", true, true)]
-    [TestCase(null, false, false)]
-    [TestCase("off", false, true)]
-    [TestCase("OFF", true, true)]
-    [TestCase("on", true, false)]
-    [TestCase("1", true, false)]
-    public void EnvironmentOverridesTheAutomaticChoice(string? setting, bool cacheInfoMissing, bool disable)
+    [TestCase(null, true, true, true)]
+    [TestCase("auto", true, true, true)]
+    [TestCase(null, true, false, false)]
+    [TestCase(null, false, true, false)]
+    [TestCase("off", false, false, true)]
+    [TestCase("OFF", true, true, true)]
+    [TestCase("on", true, true, false)]
+    [TestCase("1", true, true, false)]
+    public void OneDnnGoesOffForPointwiseConvolutionsOnHazardousCpusOrWhenForced(string? setting, bool cacheInfoMissing, bool pointwise, bool disable)
     {
-        string? reason = OneDnnGuard.Decide(setting, cacheInfoMissing);
+        string? reason = OneDnnGuard.Decide(setting, cacheInfoMissing, pointwise);
         Assert.That(reason is not null, Is.EqualTo(disable));
         if (setting?.ToLowerInvariant() == "off") Assert.That(reason, Does.Contain(OneDnnGuard.EnvironmentVariable));
     }
 
+    [TestCase("deepcnn", false)]
+    [TestCase("vgg11", false)]
+    [TestCase("resnet18", true)]
+    [TestCase("resnet50", true)]
+    [TestCase("googlenet", true)]
+    public void PointwiseConvolutionsAreFoundByWeightShape(string model, bool expected)
+    {
+        using var net = Zoo.Create(model, new ModelOptions { InChannels = 1, NumClasses = 10 });
+        Assert.That(OneDnnGuard.HasPointwiseConvolution(net), Is.EqualTo(expected));
+    }
+
     /// <summary>
-    /// On this machine, building a zoo model applies the decision to the live libtorch: oneDNN is off exactly when
-    /// the CPU hides its cache sizes (and then a bottleneck ResNet's backward pass, which would die with SIGFPE,
-    /// completes); otherwise it is untouched.
+    /// On this machine, building a bottleneck ResNet applies the decision to the live libtorch: oneDNN is off exactly
+    /// when the CPU hides its cache sizes (and then the backward pass, which would die with SIGFPE, completes);
+    /// otherwise it is untouched.
     /// </summary>
     [Test]
     public void BuildingAModelAppliesTheDecisionToLibtorch()
@@ -72,7 +84,7 @@ public class OneDnnGuardTests
         using var net = Zoo.Create("resnet50", new ModelOptions { InChannels = 1, NumClasses = 10 });
         bool hazard = OneDnnGuard.CacheInfoMissing(X86Base.IsSupported ? (l, s) => X86Base.CpuId(l, s) : null);
         string? env = Environment.GetEnvironmentVariable(OneDnnGuard.EnvironmentVariable);
-        bool expectOff = OneDnnGuard.Decide(env, hazard) is not null;
+        bool expectOff = OneDnnGuard.Decide(env, hazard, pointwiseConvolutions: true) is not null;
         TestContext.Out.WriteLine($"cache info missing: {hazard}; {OneDnnGuard.EnvironmentVariable}={env ?? "(unset)"}; reason: {OneDnnGuard.DisabledReason ?? "(none)"}");
         Assert.That(OneDnnGuard.DisabledReason is not null, Is.EqualTo(expectOff));
         if (OperatingSystem.IsLinux()) Assert.That(OneDnnGuard.IsOneDnnEnabled(), Is.EqualTo(!expectOff), "libtorch's switch reads back");
