@@ -188,21 +188,13 @@ public sealed class Trainer : IDisposable
                     val = Evaluate(Model, validation, Device, Progress, onBatch: null, epoch: epoch, epochs: Options.Epochs);
                 Model.train();
                 double seconds = state.EpochWatch.Elapsed.TotalSeconds + state.CarriedSeconds;
-                var metrics = new EpochMetrics(
-                    epoch,
-                    state.Samples == 0 ? 0 : state.LossSum / state.Samples,
-                    state.Samples == 0 ? 0 : (double)state.Correct / state.Samples,
-                    val?.Loss, val?.Top1, val?.Top5,
-                    LearningRate,
-                    seconds,
-                    state.TrainSeconds > 0 ? state.SamplesThisCall / state.TrainSeconds : 0,
-                    Step,
-                    ResidentBytes());
+                double trainLoss = state.Samples == 0 ? 0 : state.LossSum / state.Samples;
+                double trainAccuracy = state.Samples == 0 ? 0 : (double)state.Correct / state.Samples;
+                double imagesPerSecond = state.TrainSeconds > 0 ? state.SamplesThisCall / state.TrainSeconds : 0;
                 EpochsCompleted = epoch;
-                history.Add(metrics);
                 state.ResetEpoch();
 
-                double score = val is not null ? val.Top1 : -metrics.TrainLoss;
+                double score = val is not null ? val.Top1 : -trainLoss;
                 bool improved = state.BestScore is null || score > state.BestScore.Value;
                 if (improved)
                 {
@@ -217,6 +209,12 @@ public sealed class Trainer : IDisposable
                 }
                 SaveCheckpoint(LastCheckpointPath, state, partial: null);
                 if (improved) SaveCheckpoint(BestCheckpointPath, state, partial: null);
+
+                // Resident memory is read once the epoch's work, checkpoints included, is done.
+                var metrics = new EpochMetrics(
+                    epoch, trainLoss, trainAccuracy, val?.Loss, val?.Top1, val?.Top5, LearningRate, seconds, imagesPerSecond, Step,
+                    ResidentBytes());
+                history.Add(metrics);
 
                 foreach (var c in callbacks) c.OnEpochEnd(this, metrics);
 

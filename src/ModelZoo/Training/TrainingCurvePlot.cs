@@ -24,7 +24,13 @@ public sealed class TrainingCurvePlot : ITrainingCallback
     public string MetricsPath { get; }
 
     /// <inheritdoc />
-    public void OnTrainingStart(Trainer trainer) { }
+    public void OnTrainingStart(Trainer trainer)
+    {
+        // Render a tiny blank figure now: a missing plotting native library then fails before the first epoch, not
+        // after it, and the renderer's one-time memory is in place before epoch 1's resident-memory reading.
+        var warmUp = new ScottPlot.Plot();
+        _ = warmUp.GetImageBytes(16, 16, ScottPlot.ImageFormat.Png);
+    }
 
     /// <inheritdoc />
     public void OnEpochEnd(Trainer trainer, EpochMetrics metrics) => Draw(MetricsPath, PngPath);
