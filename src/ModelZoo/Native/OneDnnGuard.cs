@@ -21,8 +21,8 @@ namespace ModelZoo.Native;
 /// process (<c>at::globalContext()
 /// .setUserEnabledMkldnn(false)</c>, what <c>torch.backends.mkldnn.enabled = False</c> does in PyTorch); libtorch then
 /// uses its native convolution kernels, which are correct and somewhat slower. Set <c>MODELZOO_ONEDNN</c> to
-/// <c>on</c> or <c>off</c> to override the automatic choice. The blocks, <see cref="Zoo.Create"/> and the trainer call
-/// <see cref="EnsureFor"/> with the network they build or train, so user code rarely needs to; once off, oneDNN stays
+/// <c>on</c> or <c>off</c> to override the automatic choice. The blocks and zoo models (as they register their layers)
+/// and the trainer call <see cref="EnsureFor"/> with the network they build or train, so user code rarely needs to; once off, oneDNN stays
 /// off for the rest of the process.
 /// </para>
 /// </remarks>
@@ -51,13 +51,10 @@ public static class OneDnnGuard
     {
         ArgumentNullException.ThrowIfNull(module);
         if (Volatile.Read(ref _disabledReason) is not null) return;
+        // Scan the parameters only when a 1x1 convolution would change the decision.
         var (setting, hazard) = Host.Value;
-        if (!hazard || Decide(setting, hazard, pointwiseConvolutions: true) is null)
-        {
-            Apply(pointwiseConvolutions: false);
-            return;
-        }
-        Apply(HasPointwiseConvolution(module));
+        bool pointwiseMatters = Decide(setting, hazard, pointwiseConvolutions: true) != Decide(setting, hazard, pointwiseConvolutions: false);
+        Apply(pointwiseMatters && HasPointwiseConvolution(module));
     }
 
     /// <summary>True when <paramref name="module"/> has a convolution weight with a 1x1 kernel.</summary>
