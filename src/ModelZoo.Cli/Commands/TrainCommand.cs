@@ -50,7 +50,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         double valSplit = settings.ValidationSplit ?? recorded?.ValSplit ?? 0.0;
         string onBadImage = settings.OnBadImage ?? recorded?.OnBadImage ?? "fail";
         var data = env.TrainData.Open(new TrainDataRequest(dataSpec, modelName, card, options.BatchSize,
-            settings.ImageSize ?? resumeInfo?.ImageSize, augment, valSplit, onBadImage, options.Seed, threads));
+            settings.ImageSize ?? resumeInfo?.ImageSize, augment, valSplit, onBadImage, options.Seed, threads, settings.Workers));
         try
         {
             var modelOptions = resumeInfo?.ModelOptions ?? new ModelOptions

@@ -10,7 +10,9 @@ namespace ModelZoo.Cli.Commands;
 /// <param name="ValidationSplit">Fraction held out for validation when the data has no validation split.</param>
 /// <param name="OnBadImage">"fail" or "skip".</param>
 /// <param name="Seed">Seed for shuffling, splitting and augmentation.</param>
-/// <param name="Threads">Worker threads for decoding and augmentation.</param>
+/// <param name="Threads">CPU threads of the run (torch's); the default worker count for image folders.</param>
+/// <param name="Workers">Loader worker threads (<c>--workers</c>); 0 loads in-line on the training thread; null: in-line
+/// for MNIST-like data (in memory, cheap to transform), <paramref name="Threads"/> workers for image folders.</param>
 public sealed record TrainDataRequest(
     string Spec,
     string ModelName,
@@ -21,4 +23,5 @@ public sealed record TrainDataRequest(
     double ValidationSplit,
     string OnBadImage,
     long Seed,
-    int Threads);
+    int Threads,
+    int? Workers = null);

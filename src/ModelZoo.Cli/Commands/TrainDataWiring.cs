@@ -28,13 +28,15 @@ public sealed class TrainDataWiring : ITrainDataProvider
         string preset = request.Augment ?? TransformPresets.DefaultName(small);
         ITransform trainTransform = TransformPresets.Train(preset, imageSize, normalization, small);
         ITransform evalTransform = TransformPresets.Eval(imageSize, normalization, small);
-        int workers = Math.Max(1, request.Threads);
+        // MNIST-like data is in memory and costs microseconds per sample to transform: worker threads would only take
+        // cores from torch's own threads (on 2 cores that slowed training measurably), so it loads in-line.
+        int workers = request.Workers ?? (small ? 0 : Math.Max(1, request.Threads));
         var train = new DataLoader(split.Train, new DataLoaderOptions(
             BatchSize: request.BatchSize, Shuffle: true, DropLast: false, Seed: seed, Workers: workers, Transform: trainTransform));
         var validation = new DataLoader(split.Validation, new DataLoaderOptions(
             BatchSize: request.BatchSize, Shuffle: false, DropLast: false, Seed: seed, Workers: workers, Transform: evalTransform));
         return new TrainData(train, validation, split.ClassNames, normalization, split.Train.Channels, imageSize,
             small ? "mnist-like" : "folder",
-            $"{split.Description}: {split.Train.Count} training and {split.Validation.Count} validation images, {split.ClassNames.Count} classes, augment {preset}");
+            $"{split.Description}: {split.Train.Count} training and {split.Validation.Count} validation images, {split.ClassNames.Count} classes, augment {preset}, {(workers == 0 ? "loading in-line" : $"{workers} loader workers")}");
     }
 }

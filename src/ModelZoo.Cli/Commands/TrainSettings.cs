@@ -102,6 +102,11 @@ public sealed class TrainSettings : CommandSettings
     [Description("CPU threads for torch and data workers (default: number of cores).")]
     public int? Threads { get; init; }
 
+    /// <summary>Loader worker threads.</summary>
+    [CommandOption("--workers <N>")]
+    [Description("Data loader threads; 0 loads in-line on the training thread (default: 0 for MNIST-like data, --threads for folders).")]
+    public int? Workers { get; init; }
+
     /// <summary>Output folder.</summary>
     [CommandOption("-o|--output <DIR>")]
     [Description("Run folder (default runs/<model>-<yyyyMMdd-HHmmss>; with --resume, the resumed folder).")]
@@ -156,6 +161,7 @@ public sealed class TrainSettings : CommandSettings
         if (ImageSize is < 8 or > 4096) return ValidationResult.Error("--image-size must be between 8 and 4096");
         if (ValidationSplit is < 0 or >= 1) return ValidationResult.Error("--val-split must be in [0, 1)");
         if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1");
+        if (Workers is < 0) return ValidationResult.Error("--workers must be 0 (in-line) or more");
         if (MaxSteps is < 1) return ValidationResult.Error("--max-steps must be at least 1");
         if (EarlyStop is < 1) return ValidationResult.Error("--early-stop must be at least 1");
         if (Dropout is < 0 or >= 1) return ValidationResult.Error("--dropout must be in [0, 1)");

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Bmp;
@@ -191,23 +193,35 @@ public sealed class SafeImageDecoder : IDisposable
     private static FloatImage ToFloat(Image<Rgb24> image, int channels)
     {
         int w = image.Width, h = image.Height, n = w * h;
-        byte[] rgb = ArrayPool<byte>.Shared.Rent(n * 3);
+        byte[]? rented = null;
+        ReadOnlySpan<byte> src;
+        if (image.DangerousTryGetSinglePixelMemory(out Memory<Rgb24> pixels))
+        {
+            // Small and medium images live in one contiguous buffer: read it in place.
+            src = MemoryMarshal.AsBytes(pixels.Span);
+        }
+        else
+        {
+            rented = ArrayPool<byte>.Shared.Rent(n * 3);
+            image.CopyPixelDataTo(rented.AsSpan(0, n * 3));
+            src = rented.AsSpan(0, n * 3);
+        }
+
         try
         {
-            image.CopyPixelDataTo(rgb.AsSpan(0, n * 3));
-            var lut = ByteToFloat;
+            ref float lut = ref MemoryMarshal.GetArrayDataReference(ByteToFloat);
+            ref byte rgb = ref MemoryMarshal.GetReference(src[..(3 * n)]);
             if (channels == 3)
             {
                 var data = GC.AllocateUninitializedArray<float>(3 * n);
-                var r = data.AsSpan(0, n);
-                var g = data.AsSpan(n, n);
-                var b = data.AsSpan(2 * n, n);
-                ReadOnlySpan<byte> src = rgb.AsSpan(0, 3 * n);
+                ref float r = ref MemoryMarshal.GetArrayDataReference(data);
+                ref float g = ref Unsafe.Add(ref r, n);
+                ref float b = ref Unsafe.Add(ref r, 2 * n);
                 for (int i = 0, j = 0; i < n; i++, j += 3)
                 {
-                    r[i] = lut[src[j]];
-                    g[i] = lut[src[j + 1]];
-                    b[i] = lut[src[j + 2]];
+                    Unsafe.Add(ref r, i) = Unsafe.Add(ref lut, Unsafe.Add(ref rgb, j));
+                    Unsafe.Add(ref g, i) = Unsafe.Add(ref lut, Unsafe.Add(ref rgb, j + 1));
+                    Unsafe.Add(ref b, i) = Unsafe.Add(ref lut, Unsafe.Add(ref rgb, j + 2));
                 }
 
                 return new FloatImage(3, h, w, data);
@@ -215,12 +229,11 @@ public sealed class SafeImageDecoder : IDisposable
             else
             {
                 var data = GC.AllocateUninitializedArray<float>(n);
-                ReadOnlySpan<byte> src = rgb.AsSpan(0, 3 * n);
                 for (int i = 0, j = 0; i < n; i++, j += 3)
                 {
                     // ITU-R BT.601 luma in 16.16 fixed point, rounded (as PIL's convert("L")).
-                    int luma = (src[j] * 19595 + src[j + 1] * 38470 + src[j + 2] * 7471 + 0x8000) >> 16;
-                    data[i] = lut[luma];
+                    int luma = (Unsafe.Add(ref rgb, j) * 19595 + Unsafe.Add(ref rgb, j + 1) * 38470 + Unsafe.Add(ref rgb, j + 2) * 7471 + 0x8000) >> 16;
+                    data[i] = Unsafe.Add(ref lut, luma);
                 }
 
                 return new FloatImage(1, h, w, data);
@@ -228,7 +241,7 @@ public sealed class SafeImageDecoder : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rgb);
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         }
     }
 

@@ -28,6 +28,7 @@ public sealed class DataLoader : IBatchSource
         if (options.WorldSize <= 0) throw new ArgumentException($"world size must be positive, got {options.WorldSize}", nameof(options));
         if (options.Rank < 0 || options.Rank >= options.WorldSize)
             throw new ArgumentException($"rank {options.Rank} is outside 0..{options.WorldSize - 1}", nameof(options));
+        if (options.Workers < 0) throw new ArgumentException($"workers must be 0 (in-line) or more, got {options.Workers}", nameof(options));
         if (options.PrefetchBatches <= 0) throw new ArgumentException($"prefetch must be positive, got {options.PrefetchBatches}", nameof(options));
         Dataset = dataset;
         Options = options;
@@ -78,6 +79,18 @@ public sealed class DataLoader : IBatchSource
         var indices = EpochIndices(epoch);
         int batches = BatchesPerEpoch;
         if (batches == 0) yield break;
+        if (Options.EffectiveWorkers == 0)
+        {
+            // In-line loading: each batch is built on the consumer's thread when it is asked for.
+            for (int b = 0; b < batches; b++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return BuildBatch(epoch, indices, b, cancellationToken).ToBatch();
+            }
+
+            yield break;
+        }
+
         using var pipeline = new Pipeline(this, epoch, indices, batches, cancellationToken);
         for (int b = 0; b < batches; b++)
         {
@@ -100,6 +113,62 @@ public sealed class DataLoader : IBatchSource
         x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
         x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
         return x ^ (x >> 31);
+    }
+
+    private Prepared BuildBatch(int epoch, int[] indices, int b, CancellationToken token)
+    {
+        var options = Options;
+        var dataset = Dataset;
+        int start = b * options.BatchSize;
+        int count = Math.Min(options.BatchSize, indices.Length - start);
+        var batchIndices = indices.AsSpan(start, count).ToArray();
+        var labels = new long[count];
+        float[]? pixels = null;
+        var shape = default(ImageShape);
+        int size = 0;
+        for (int j = 0; j < count; j++)
+        {
+            token.ThrowIfCancellationRequested();
+            int index = batchIndices[j];
+            FloatImage image;
+            try
+            {
+                var sample = dataset.Get(index);
+                image = sample.Image;
+                labels[j] = sample.Label;
+                if (options.Transform is { } transform)
+                    image = transform.Apply(image, new Random(SampleSeed(options.Seed, epoch, index)));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new SampleLoadException(index, Describe(index), e is ModelZooDataException ? e.Message : $"{e.GetType().Name}: {e.Message}", e);
+            }
+            if (pixels is null)
+            {
+                shape = new ImageShape(image.Channels, image.Height, image.Width);
+                size = image.Data.Length;
+                pixels = _staging.Rent((long)size * count);
+            }
+            else if (image.Channels != shape.Channels || image.Height != shape.Height || image.Width != shape.Width)
+            {
+                throw new SampleLoadException(index, Describe(index),
+                    $"image is {image.Channels}x{image.Height}x{image.Width} but the batch's first is {shape}; add a resize or crop transform", null);
+            }
+            Array.Copy(image.Data, 0, pixels, (long)j * size, size);
+        }
+        return new Prepared(pixels!, shape, labels, batchIndices, _staging);
+    }
+
+    private string Describe(int index)
+    {
+        try
+        {
+            return Dataset.Describe(index);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return $"index {index}";
+        }
     }
 
     private sealed record Prepared(float[] Pixels, ImageShape Shape, long[] Labels, int[] Indices, StagingPool Pool)
@@ -227,7 +296,7 @@ public sealed class DataLoader : IBatchSource
                 if (b >= _batches) return;
                 try
                 {
-                    _results[b].TrySetResult(Build(b, token));
+                    _results[b].TrySetResult(_loader.BuildBatch(_epoch, _indices, b, token));
                 }
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
                 {
@@ -241,60 +310,5 @@ public sealed class DataLoader : IBatchSource
             }
         }
 
-        private Prepared Build(int b, CancellationToken token)
-        {
-            var options = _loader.Options;
-            var dataset = _loader.Dataset;
-            int start = b * options.BatchSize;
-            int count = Math.Min(options.BatchSize, _indices.Length - start);
-            var batchIndices = _indices.AsSpan(start, count).ToArray();
-            var labels = new long[count];
-            float[]? pixels = null;
-            var shape = default(ImageShape);
-            int size = 0;
-            for (int j = 0; j < count; j++)
-            {
-                token.ThrowIfCancellationRequested();
-                int index = batchIndices[j];
-                FloatImage image;
-                try
-                {
-                    var sample = dataset.Get(index);
-                    image = sample.Image;
-                    labels[j] = sample.Label;
-                    if (options.Transform is { } transform)
-                        image = transform.Apply(image, new Random(SampleSeed(options.Seed, _epoch, index)));
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    throw new SampleLoadException(index, Describe(index), e is ModelZooDataException ? e.Message : $"{e.GetType().Name}: {e.Message}", e);
-                }
-                if (pixels is null)
-                {
-                    shape = new ImageShape(image.Channels, image.Height, image.Width);
-                    size = image.Data.Length;
-                    pixels = _loader._staging.Rent((long)size * count);
-                }
-                else if (image.Channels != shape.Channels || image.Height != shape.Height || image.Width != shape.Width)
-                {
-                    throw new SampleLoadException(index, Describe(index),
-                        $"image is {image.Channels}x{image.Height}x{image.Width} but the batch's first is {shape}; add a resize or crop transform", null);
-                }
-                Array.Copy(image.Data, 0, pixels, (long)j * size, size);
-            }
-            return new Prepared(pixels!, shape, labels, batchIndices, _loader._staging);
-        }
-
-        private string Describe(int index)
-        {
-            try
-            {
-                return _loader.Dataset.Describe(index);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                return $"index {index}";
-            }
-        }
     }
 }

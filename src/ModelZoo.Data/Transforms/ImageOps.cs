@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ModelZoo.Data.Transforms;
@@ -38,26 +39,11 @@ public static class ImageOps
         try
         {
             float[] s = src.Data;
-            int[] hStart = hx.Start, hCount = hx.Count;
-            float[] hW = hx.W;
-            int hStride = hx.Stride;
             // Horizontal pass: rows [rowLo, rowHi) of every channel.
-            for (int ch = 0; ch < c; ch++)
-            {
-                for (int y = rowLo; y < rowHi; y++)
-                {
-                    ReadOnlySpan<float> srcRow = s.AsSpan((ch * inH + y) * inW, inW);
-                    Span<float> dstRow = tmp.AsSpan((ch * rows + (y - rowLo)) * outWidth, outWidth);
-                    for (int ox = 0; ox < dstRow.Length; ox++)
-                    {
-                        ReadOnlySpan<float> px = srcRow.Slice(hStart[ox], hCount[ox]);
-                        ReadOnlySpan<float> wt = hW.AsSpan(ox * hStride, px.Length);
-                        float acc = 0;
-                        for (int k = 0; k < px.Length; k++) acc += px[k] * wt[k];
-                        dstRow[ox] = acc;
-                    }
-                }
-            }
+            if (hx.MaxCount <= 2)
+                HorizontalTwoTap(s, inH, inW, c, rowLo, rows, tmp, outWidth, hx);
+            else
+                HorizontalGeneral(s, inH, inW, c, rowLo, rows, tmp, outWidth, hx);
 
             // Vertical pass: weighted sums of whole rows (vectorised).
             for (int ch = 0; ch < c; ch++)
@@ -221,7 +207,74 @@ public static class ImageOps
         for (; i < dst.Length; i++) dst[i] += src[i] * weight;
     }
 
-    private sealed record AxisWeights(int[] Start, int[] Count, float[] W, int Stride);
+    /// <summary>
+    /// The horizontal pass when no output pixel has more than two taps (every upscale, and downscales by less than
+    /// about 1.5x): two gathers and two multiplies per output, bounds checks hoisted (the tap indices were clipped
+    /// to the row when the weights were built). Same arithmetic, in the same order, as the general pass.
+    /// </summary>
+    private static void HorizontalTwoTap(float[] src, int inH, int inW, int channels, int rowLo, int rows, float[] tmp, int outWidth, AxisWeights hx)
+    {
+        var i0 = new int[outWidth];
+        var i1 = new int[outWidth];
+        var w0 = new float[outWidth];
+        var w1 = new float[outWidth];
+        for (int ox = 0; ox < outWidth; ox++)
+        {
+            int start = hx.Start[ox];
+            i0[ox] = start;
+            w0[ox] = hx.W[ox * hx.Stride];
+            bool two = hx.Count[ox] == 2;
+            i1[ox] = two ? start + 1 : start;
+            w1[ox] = two ? hx.W[ox * hx.Stride + 1] : 0f;
+        }
+
+        ref int r0 = ref MemoryMarshal.GetArrayDataReference(i0);
+        ref int r1 = ref MemoryMarshal.GetArrayDataReference(i1);
+        ref float rw0 = ref MemoryMarshal.GetArrayDataReference(w0);
+        ref float rw1 = ref MemoryMarshal.GetArrayDataReference(w1);
+        for (int ch = 0; ch < channels; ch++)
+        {
+            for (int y = rowLo; y < rowLo + rows; y++)
+            {
+                ref float srcRow = ref MemoryMarshal.GetReference(src.AsSpan((ch * inH + y) * inW, inW));
+                ref float dstRow = ref MemoryMarshal.GetReference(tmp.AsSpan((ch * rows + (y - rowLo)) * outWidth, outWidth));
+                for (int ox = 0; ox < outWidth; ox++)
+                {
+                    float a = Unsafe.Add(ref srcRow, Unsafe.Add(ref r0, ox)) * Unsafe.Add(ref rw0, ox);
+                    float b = Unsafe.Add(ref srcRow, Unsafe.Add(ref r1, ox)) * Unsafe.Add(ref rw1, ox);
+                    Unsafe.Add(ref dstRow, ox) = a + b;
+                }
+            }
+        }
+    }
+
+    private static void HorizontalGeneral(float[] src, int inH, int inW, int channels, int rowLo, int rows, float[] tmp, int outWidth, AxisWeights hx)
+    {
+        int[] hStart = hx.Start, hCount = hx.Count;
+        float[] hW = hx.W;
+        int hStride = hx.Stride;
+        for (int ch = 0; ch < channels; ch++)
+        {
+            for (int y = rowLo; y < rowLo + rows; y++)
+            {
+                ReadOnlySpan<float> srcRow = src.AsSpan((ch * inH + y) * inW, inW);
+                Span<float> dstRow = tmp.AsSpan((ch * rows + (y - rowLo)) * outWidth, outWidth);
+                for (int ox = 0; ox < dstRow.Length; ox++)
+                {
+                    ReadOnlySpan<float> px = srcRow.Slice(hStart[ox], hCount[ox]);
+                    ReadOnlySpan<float> wt = hW.AsSpan(ox * hStride, px.Length);
+                    float acc = px[0] * wt[0];
+                    for (int k = 1; k < px.Length; k++) acc += px[k] * wt[k];
+                    dstRow[ox] = acc;
+                }
+            }
+        }
+    }
+
+    private sealed record AxisWeights(int[] Start, int[] Count, float[] W, int Stride)
+    {
+        public int MaxCount { get; } = Count.Max();
+    }
 
     private static AxisWeights Weights(double origin, double length, int outLen, int inLen, bool antialias)
     {

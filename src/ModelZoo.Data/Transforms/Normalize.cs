@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace ModelZoo.Data.Transforms;
 
 /// <summary>(x - mean[c]) / std[c] per channel, in place. Statistics for another channel count are adapted with <see cref="Normalization.ForChannels"/>.</summary>
@@ -31,7 +34,17 @@ public sealed class Normalize : ITransform
         {
             float mean = n.Mean[c], inv = 1f / n.Std[c];
             var span = image.Data.AsSpan(c * plane, plane);
-            for (int i = 0; i < span.Length; i++) span[i] = (span[i] - mean) * inv;
+            int i = 0;
+            if (Vector.IsHardwareAccelerated && span.Length >= Vector<float>.Count)
+            {
+                var vectors = MemoryMarshal.Cast<float, Vector<float>>(span);
+                var meanV = new Vector<float>(mean);
+                var invV = new Vector<float>(inv);
+                for (int v = 0; v < vectors.Length; v++) vectors[v] = (vectors[v] - meanV) * invV;
+                i = vectors.Length * Vector<float>.Count;
+            }
+
+            for (; i < span.Length; i++) span[i] = (span[i] - mean) * inv;
         }
 
         return image;

@@ -40,7 +40,7 @@ public class TrainCommandTests
         Assert.That(code, Is.EqualTo(ExitCodes.Success));
         foreach (string option in new[] { "--model", "--data", "--epochs", "--batch-size", "--optimizer", "--lr", "--weight-decay", "--schedule",
                      "--warmup-epochs", "--init", "--label-smoothing", "--augment", "--image-size", "--val-split", "--seed", "--device",
-                     "--threads", "--output", "--resume", "--early-stop", "--on-bad-image", "--max-steps", "--json", "--dropout" })
+                     "--threads", "--output", "--resume", "--early-stop", "--on-bad-image", "--max-steps", "--json", "--dropout", "--workers" })
             Assert.That(output, Does.Contain(option));
     }
 
@@ -50,6 +50,7 @@ public class TrainCommandTests
     [TestCase(new[] { "train", "--model", "deepcnn", "--data", "mnist-sample", "--epochs", "0" }, "--epochs must be")]
     [TestCase(new[] { "train", "--model", "no-such-net", "--data", "mnist-sample" }, "unknown model")]
     [TestCase(new[] { "train", "--model", "deepcnn", "--data", "mnist-sample", "--lr", "abc" }, "")]
+    [TestCase(new[] { "train", "--model", "deepcnn", "--data", "mnist-sample", "--workers", "-1" }, "--workers must be")]
     [TestCase(new[] { "frobnicate" }, "frobnicate")]
     public async Task UsageErrorsExitTwoWithOneLine(string[] args, string expected)
     {

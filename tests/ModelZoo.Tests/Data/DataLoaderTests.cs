@@ -104,6 +104,61 @@ public class DataLoaderTests
         Assert.That(otherEpoch[0].Images, Is.Not.EqualTo(sameOrder[0].Images), "a new epoch draws new augmentation");
     }
 
+    private sealed class ThreadRecordingDataset(IImageDataset inner) : IImageDataset
+    {
+        public readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> Threads = new();
+        public int Count => inner.Count;
+        public IReadOnlyList<string> ClassNames => inner.ClassNames;
+        public int Channels => inner.Channels;
+        public int LabelOf(int index) => inner.LabelOf(index);
+        public string Describe(int index) => inner.Describe(index);
+
+        public ImageSample Get(int index)
+        {
+            Threads[Environment.CurrentManagedThreadId] = true;
+            if (index == 77) throw new InvalidOperationException("bad record");
+            return inner.Get(index);
+        }
+    }
+
+    [Test]
+    public void InLineLoadingGivesTheWorkersBatchesOnTheConsumersThread()
+    {
+        var dataset = new SubsetDataset(Train, Enumerable.Range(0, 230).ToArray());
+        var inline = new DataLoader(dataset, new DataLoaderOptions(BatchSize: 32, Seed: 5, Workers: 0, Transform: new NoiseTransform()));
+        var workers = new DataLoader(dataset, new DataLoaderOptions(BatchSize: 32, Seed: 5, Workers: 2, Transform: new NoiseTransform()));
+        Assert.That(inline.Options.EffectiveWorkers, Is.EqualTo(0));
+        var a = Collect(inline, 1);
+        var b = Collect(workers, 1);
+        Assert.That(a.Select(x => x.Indices), Is.EqualTo(b.Select(x => x.Indices)));
+        for (int i = 0; i < a.Count; i++)
+        {
+            Assert.That(a[i].Images, Is.EqualTo(b[i].Images), $"batch {i} pixels");
+            Assert.That(a[i].Labels, Is.EqualTo(b[i].Labels), $"batch {i} labels");
+        }
+
+        var recording = new ThreadRecordingDataset(new SubsetDataset(Train, Enumerable.Range(0, 64).ToArray()));
+        foreach (var batch in new DataLoader(recording, new DataLoaderOptions(BatchSize: 16, Workers: 0)).GetEpoch(0)) batch.Dispose();
+        Assert.That(recording.Threads.Keys, Is.EqualTo(new[] { Environment.CurrentManagedThreadId }), "no thread but the consumer's reads samples");
+
+        var failing = new DataLoader(new ThreadRecordingDataset(new SubsetDataset(Train, Enumerable.Range(0, 100).ToArray())),
+            new DataLoaderOptions(BatchSize: 25, Shuffle: false, Workers: 0));
+        int delivered = 0;
+        var e = Assert.Throws<SampleLoadException>(() =>
+        {
+            foreach (var batch in failing.GetEpoch(0))
+            {
+                batch.Dispose();
+                delivered++;
+            }
+        })!;
+        Assert.That((delivered, e.Index), Is.EqualTo((3, 77)));
+        Assert.That(e.Message, Does.Contain("bad record"));
+
+        Assert.Throws<ArgumentException>(() => new DataLoader(dataset, new DataLoaderOptions(Workers: -1)));
+        Assert.That(new DataLoaderOptions().EffectiveWorkers, Is.EqualTo(Math.Max(1, Environment.ProcessorCount)), "null: one worker per core");
+    }
+
     [Test]
     public void ShardsAreDisjointAndCoverTheEpoch()
     {

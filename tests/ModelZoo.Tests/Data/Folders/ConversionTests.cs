@@ -28,6 +28,42 @@ public class ConversionTests
         Assert.That(f[2, 1, 1], Is.EqualTo(0f));
     }
 
+    /// <summary>
+    /// A real photo re-encoded as a CMYK JPEG (Fixtures/images, see its README) comes out as 8-bit RGB that matches the
+    /// original RGB JPEG's pixels to within JPEG re-encoding error, named with the same extension as any JPEG.
+    /// </summary>
+    [Test]
+    public void CmykJpegComesOutAsTheSameRgbPhoto()
+    {
+        string cmyk = Path.Combine(TestPaths.RepoRoot, "tests", "ModelZoo.Tests", "Fixtures", "images", "n01440764_1063-cmyk.jpg");
+        Assert.That(ImageTestData.JpegComponents(File.ReadAllBytes(cmyk)), Is.EqualTo(4), "the fixture really is a 4-component JPEG");
+        string original = Path.Combine(ImageTestData.Imagenette, "train", "n01440764", "n01440764_1063.JPEG");
+        if (!File.Exists(original)) Assert.Ignore($"{original} not found");
+
+        var decoder = new SafeImageDecoder();
+        var fromCmyk = decoder.Decode(cmyk);
+        var fromRgb = decoder.Decode(original);
+        Assert.That((fromCmyk.Channels, fromCmyk.Height, fromCmyk.Width), Is.EqualTo((3, fromRgb.Height, fromRgb.Width)));
+        double mean = 0, worstChannelMeanShift = 0;
+        for (int c = 0; c < 3; c++)
+        {
+            double shift = 0;
+            for (int i = c * fromRgb.Height * fromRgb.Width; i < (c + 1) * fromRgb.Height * fromRgb.Width; i++)
+            {
+                mean += Math.Abs(fromCmyk.Data[i] - fromRgb.Data[i]);
+                shift += fromCmyk.Data[i] - fromRgb.Data[i];
+            }
+            worstChannelMeanShift = Math.Max(worstChannelMeanShift, Math.Abs(shift / (fromRgb.Height * fromRgb.Width)));
+        }
+        mean /= fromRgb.Data.Length;
+        // An inverted or channel-swapped conversion is off by tens of levels; re-encoding costs about one level.
+        Assert.That(mean * 255, Is.LessThan(3), "mean absolute difference, in 8-bit levels");
+        Assert.That(worstChannelMeanShift * 255, Is.LessThan(1.5), "no channel is shifted as a whole");
+
+        var grey = new SafeImageDecoder(new ImageDecodeOptions(1)).Decode(cmyk);
+        Assert.That(grey.Channels, Is.EqualTo(1), "1-channel models get BT.601 luma of the converted RGB");
+    }
+
     [Test]
     public void AlphaIsDroppedNotComposited()
     {
