@@ -9,16 +9,9 @@ using Spectre.Console;
 
 namespace ModelZoo.Tests.Cli;
 
+[RestoresTorchThreads]
 public class TrainCommandTests
 {
-    private int _threads;
-
-    [SetUp]
-    public void KeepThreads() => _threads = TorchSharp.torch.get_num_threads();
-
-    [TearDown]
-    public void RestoreThreads() => TorchSharp.torch.set_num_threads(_threads);
-
     private static async Task<(int Code, string Out, string Err)> Run(CliSignals? signals = null, ITrainDataProvider? data = null, params string[] args)
     {
         var stdout = new StringWriter();

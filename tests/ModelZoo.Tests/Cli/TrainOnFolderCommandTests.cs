@@ -10,16 +10,9 @@ namespace ModelZoo.Tests.Cli;
 /// the class list written into the checkpoint.
 /// </summary>
 [Category("Slow")]
+[RestoresTorchThreads]
 public class TrainOnFolderCommandTests
 {
-    private int _threads;
-
-    [SetUp]
-    public void KeepThreads() => _threads = TorchSharp.torch.get_num_threads();
-
-    [TearDown]
-    public void RestoreThreads() => TorchSharp.torch.set_num_threads(_threads);
-
     [Test]
     public async Task ResNetFamilyAliasTrainsOnImagenetteMini()
     {

@@ -4,16 +4,9 @@ using static TorchSharp.torch;
 
 namespace ModelZoo.Tests.Training;
 
+[RestoresTorchThreads]
 public class CheckpointTests
 {
-    private int _threads;
-
-    [SetUp]
-    public void KeepThreads() => _threads = TorchSharp.torch.get_num_threads();
-
-    [TearDown]
-    public void RestoreThreads() => TorchSharp.torch.set_num_threads(_threads);
-
     private static string TrainOneEpoch(TrainingOptions? options = null)
     {
         string dir = TinyNets.TempDir();

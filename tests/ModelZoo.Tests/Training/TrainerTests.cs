@@ -6,16 +6,9 @@ using static TorchSharp.torch;
 
 namespace ModelZoo.Tests.Training;
 
+[RestoresTorchThreads]
 public class TrainerTests
 {
-    private int _threads;
-
-    [SetUp]
-    public void KeepThreads() => _threads = TorchSharp.torch.get_num_threads();
-
-    [TearDown]
-    public void RestoreThreads() => TorchSharp.torch.set_num_threads(_threads);
-
     [Test]
     public void LossGoesDownOnRealDigits()
     {
