@@ -158,12 +158,19 @@ public static class OneDnnGuard
         return IsOneDnnEnabled() == enabled;
     }
 
+    /// <summary>libtorch_cpu's handle and <c>at::globalContext()</c>, found once per process (the library stays loaded).</summary>
+    private static readonly Lazy<(IntPtr Lib, IntPtr Context)> Native = new(FindContext);
+
     private static bool TryGetContext(out IntPtr lib, out IntPtr context)
     {
-        context = IntPtr.Zero;
-        lib = IntPtr.Zero;
+        (lib, context) = Native.Value;
+        return context != IntPtr.Zero;
+    }
+
+    private static (IntPtr Lib, IntPtr Context) FindContext()
+    {
         // The Itanium C++ ABI names below exist only in the Linux build of libtorch.
-        if (!OperatingSystem.IsLinux()) return false;
+        if (!OperatingSystem.IsLinux()) return default;
         try
         {
             // Make sure TorchSharp has loaded libtorch (from the application's runtimes folder), then find the same copy.
@@ -171,19 +178,20 @@ public static class OneDnnGuard
         }
         catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException)
         {
-            return false;
+            return default;
         }
-        if (!NativeLibrary.TryLoad("libtorch_cpu.so", out lib))
+        if (!NativeLibrary.TryLoad("libtorch_cpu.so", out var lib))
         {
             string local = Path.Combine(AppContext.BaseDirectory, "runtimes", RuntimeInformation.RuntimeIdentifier, "native", "libtorch_cpu.so");
             string portable = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant(), "native", "libtorch_cpu.so");
-            if (!NativeLibrary.TryLoad(local, out lib) && !NativeLibrary.TryLoad(portable, out lib)) return false;
+            if (!NativeLibrary.TryLoad(local, out lib) && !NativeLibrary.TryLoad(portable, out lib)) return default;
         }
-        if (!NativeLibrary.TryGetExport(lib, "_ZN2at13globalContextEv", out var getContext)) return false;
+        if (!NativeLibrary.TryGetExport(lib, "_ZN2at13globalContextEv", out var getContext)) return default;
+        IntPtr context;
         unsafe
         {
             context = ((delegate* unmanaged<IntPtr>)getContext)();
         }
-        return context != IntPtr.Zero;
+        return (lib, context);
     }
 }
