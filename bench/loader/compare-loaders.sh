@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # Same-run comparison of the full training input pipeline at 224 (decode + RandomResizedCrop + flip + normalize
 # + batching into tensors): ModelZoo DataLoader (2 workers) vs torchvision ImageFolder + DataLoader(num_workers=2),
-# alternating runs, medians of RUNS each. Usage: bench/loader/compare-loaders.sh [DIR] [REPEAT] [RUNS]
+# alternating runs, medians of RUNS each, and the median of each run's own ratio (both sides measured back to back,
+# so the least disturbed by this kind of VM's swings in speed).
+# Usage: bench/loader/compare-loaders.sh [DIR] [REPEAT=10] [RUNS=3]
 set -euo pipefail
 DIR=${1:-../shared/datasets/imagenette-mini}
-REPEAT=${2:-3}
+REPEAT=${2:-10}
 RUNS=${3:-3}
 PY=${PYTHON:-/usr/bin/python3}
 dotnet build -c Release bench/LoaderBench -v q -nologo >/dev/null
-ours=(); theirs=()
+ours=(); theirs=(); ratios=()
 for i in $(seq "$RUNS"); do
   o=$(dotnet bench/LoaderBench/bin/Release/net10.0/LoaderBench.dll folder --data "$DIR" --repeat "$REPEAT" --workers 2 --batch 64 | grep -oE 'images/s: [0-9.]+' | grep -oE '[0-9.]+$')
   t=$("$PY" bench/loader/torchvision_loader.py "$DIR" --repeat "$REPEAT" --workers 2 --batch 64 | grep -oE '[0-9]+(\.[0-9]+)? *images/s|images/s[: ]+[0-9.]+' | grep -oE '[0-9]+(\.[0-9]+)?' | head -1)
-  echo "run $i: modelzoo $o img/s, torchvision $t img/s"
-  ours+=("$o"); theirs+=("$t")
+  r=$(awk -v a="$o" -v b="$t" 'BEGIN {printf "%.3f", a/b}')
+  echo "run $i: modelzoo $o img/s, torchvision $t img/s, ratio $r"
+  ours+=("$o"); theirs+=("$t"); ratios+=("$r")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 mo=$(median "${ours[@]}"); mt=$(median "${theirs[@]}")
-echo "median: modelzoo $mo img/s, torchvision $mt img/s, ratio $(awk -v a="$mo" -v b="$mt" 'BEGIN {printf "%.2f", a/b}')"
+echo "median: modelzoo $mo img/s, torchvision $mt img/s, ratio of medians $(awk -v a="$mo" -v b="$mt" 'BEGIN {printf "%.2f", a/b}'), median of the runs' ratios $(median "${ratios[@]}")"
