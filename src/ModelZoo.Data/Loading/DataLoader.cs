@@ -81,12 +81,9 @@ public sealed class DataLoader : IBatchSource
         if (batches == 0) yield break;
         if (Options.EffectiveWorkers == 0)
         {
-            // In-line loading: each batch is built on the consumer's thread when it is asked for.
-            for (int b = 0; b < batches; b++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return BuildBatch(epoch, indices, b, cancellationToken).ToBatch();
-            }
+            // In-line loading: each batch is built on the consumer's thread when it is asked for (BuildBatch checks
+            // the token before every sample).
+            for (int b = 0; b < batches; b++) yield return BuildBatch(epoch, indices, b, cancellationToken).ToBatch();
 
             yield break;
         }

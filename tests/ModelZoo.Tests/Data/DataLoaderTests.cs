@@ -21,9 +21,11 @@ public class DataLoaderTests
         }
     }
 
+    /// <summary>Counts reads, records the threads they come from, and fails the sample at <c>failAt</c>.</summary>
     private sealed class FailingDataset(IImageDataset inner, int failAt) : IImageDataset
     {
         public int Gets;
+        public readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> Threads = new();
         public int Count => inner.Count;
         public IReadOnlyList<string> ClassNames => inner.ClassNames;
         public int Channels => inner.Channels;
@@ -33,6 +35,7 @@ public class DataLoaderTests
         public ImageSample Get(int index)
         {
             Interlocked.Increment(ref Gets);
+            Threads[Environment.CurrentManagedThreadId] = true;
             if (index == failAt) throw new InvalidOperationException("boom");
             return inner.Get(index);
         }
@@ -104,23 +107,6 @@ public class DataLoaderTests
         Assert.That(otherEpoch[0].Images, Is.Not.EqualTo(sameOrder[0].Images), "a new epoch draws new augmentation");
     }
 
-    private sealed class ThreadRecordingDataset(IImageDataset inner) : IImageDataset
-    {
-        public readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> Threads = new();
-        public int Count => inner.Count;
-        public IReadOnlyList<string> ClassNames => inner.ClassNames;
-        public int Channels => inner.Channels;
-        public int LabelOf(int index) => inner.LabelOf(index);
-        public string Describe(int index) => inner.Describe(index);
-
-        public ImageSample Get(int index)
-        {
-            Threads[Environment.CurrentManagedThreadId] = true;
-            if (index == 77) throw new InvalidOperationException("bad record");
-            return inner.Get(index);
-        }
-    }
-
     [Test]
     public void InLineLoadingGivesTheWorkersBatchesOnTheConsumersThread()
     {
@@ -137,11 +123,11 @@ public class DataLoaderTests
             Assert.That(a[i].Labels, Is.EqualTo(b[i].Labels), $"batch {i} labels");
         }
 
-        var recording = new ThreadRecordingDataset(new SubsetDataset(Train, Enumerable.Range(0, 64).ToArray()));
+        var recording = new FailingDataset(new SubsetDataset(Train, Enumerable.Range(0, 64).ToArray()), failAt: -1);
         foreach (var batch in new DataLoader(recording, new DataLoaderOptions(BatchSize: 16, Workers: 0)).GetEpoch(0)) batch.Dispose();
         Assert.That(recording.Threads.Keys, Is.EqualTo(new[] { Environment.CurrentManagedThreadId }), "no thread but the consumer's reads samples");
 
-        var failing = new DataLoader(new ThreadRecordingDataset(new SubsetDataset(Train, Enumerable.Range(0, 100).ToArray())),
+        var failing = new DataLoader(new FailingDataset(new SubsetDataset(Train, Enumerable.Range(0, 100).ToArray()), failAt: 77),
             new DataLoaderOptions(BatchSize: 25, Shuffle: false, Workers: 0));
         int delivered = 0;
         var e = Assert.Throws<SampleLoadException>(() =>
@@ -153,7 +139,7 @@ public class DataLoaderTests
             }
         })!;
         Assert.That((delivered, e.Index), Is.EqualTo((3, 77)));
-        Assert.That(e.Message, Does.Contain("bad record"));
+        Assert.That(e.Message, Does.Contain("fake-file record 77").And.Contain("boom"));
 
         Assert.Throws<ArgumentException>(() => new DataLoader(dataset, new DataLoaderOptions(Workers: -1)));
         Assert.That(new DataLoaderOptions().EffectiveWorkers, Is.EqualTo(Math.Max(1, Environment.ProcessorCount)), "null: one worker per core");

@@ -88,43 +88,35 @@ public class CheckpointTests
     [TestCase(OptimizerKind.Adam, ScheduleKind.OneCycle)]
     public void ResumeIsExact(OptimizerKind optimizer, ScheduleKind schedule)
     {
-        int threads = get_num_threads();
-        try
-        {
-            var options = TinyNets.Options with { Epochs = 4, Optimizer = optimizer, Schedule = schedule, LearningRate = 0.01, WarmupEpochs = 1, Threads = 1 };
-            var train = () => new DigitBatches(0, 400, 50);
+        var options = TinyNets.Options with { Epochs = 4, Optimizer = optimizer, Schedule = schedule, LearningRate = 0.01, WarmupEpochs = 1, Threads = 1 };
+        var train = () => new DigitBatches(0, 400, 50);
 
-            using var straight = TinyNets.Create();
-            using (var t = new Trainer(straight, options, TinyNets.Descriptor))
-                t.Fit(train());
+        using var straight = TinyNets.Create();
+        using (var t = new Trainer(straight, options, TinyNets.Descriptor))
+            t.Fit(train());
 
-            string dir = TinyNets.TempDir();
-            using (var first = TinyNets.Create())
-            using (var t = new Trainer(first, options, TinyNets.Descriptor, dir))
-            using (var cts = new CancellationTokenSource())
-            {
-                t.Callbacks.Add(new TrainerTests.EpochProbe(() => { if (t.EpochsCompleted == 2) cts.Cancel(); }));
-                var r = t.Fit(train(), null, cts.Token);
-                Assert.That(r.Status, Is.EqualTo(TrainingStatus.Interrupted));
-                Assert.That(r.EpochsCompleted, Is.EqualTo(2));
-            }
-            torch.manual_seed(555); // disturb the global generator: resume must restore it
-            using var resumed = TinyNets.Create(seed: 77);
-            using (var t = new Trainer(resumed, options, TinyNets.Descriptor, dir))
-            {
-                t.Resume(dir);
-                var r = t.Fit(train());
-                Assert.That(r.Status, Is.EqualTo(TrainingStatus.Completed));
-                Assert.That(r.Step, Is.EqualTo(32));
-            }
-            var a = TinyNets.Weights(straight);
-            var b = TinyNets.Weights(resumed);
-            Assert.That(b.Zip(a, (x, y) => Math.Abs(x - y)).Max(), Is.LessThanOrEqualTo(1e-6f));
-        }
-        finally
+        string dir = TinyNets.TempDir();
+        using (var first = TinyNets.Create())
+        using (var t = new Trainer(first, options, TinyNets.Descriptor, dir))
+        using (var cts = new CancellationTokenSource())
         {
-            set_num_threads(threads);
+            t.Callbacks.Add(new TrainerTests.EpochProbe(() => { if (t.EpochsCompleted == 2) cts.Cancel(); }));
+            var r = t.Fit(train(), null, cts.Token);
+            Assert.That(r.Status, Is.EqualTo(TrainingStatus.Interrupted));
+            Assert.That(r.EpochsCompleted, Is.EqualTo(2));
         }
+        torch.manual_seed(555); // disturb the global generator: resume must restore it
+        using var resumed = TinyNets.Create(seed: 77);
+        using (var t = new Trainer(resumed, options, TinyNets.Descriptor, dir))
+        {
+            t.Resume(dir);
+            var r = t.Fit(train());
+            Assert.That(r.Status, Is.EqualTo(TrainingStatus.Completed));
+            Assert.That(r.Step, Is.EqualTo(32));
+        }
+        var a = TinyNets.Weights(straight);
+        var b = TinyNets.Weights(resumed);
+        Assert.That(b.Zip(a, (x, y) => Math.Abs(x - y)).Max(), Is.LessThanOrEqualTo(1e-6f));
     }
 
     [Test]
