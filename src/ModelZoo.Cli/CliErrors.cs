@@ -24,7 +24,7 @@ public static class CliErrors
             UnauthorizedAccessException e => (ExitCodes.Failure, e.Message),
             IOException e => (ExitCodes.Failure, e.Message),
             TypeInitializationException or DllNotFoundException or EntryPointNotFoundException =>
-                (ExitCodes.Failure, ModelZoo.Native.TorchNative.Diagnose(exception, ModelZoo.Native.NativeEnvironment.Probe())),
+                (ExitCodes.Failure, TorchRuntime.DescribeLoadFailure(exception)),
             _ => (ExitCodes.Failure, $"unexpected error: {exception.GetType().Name}: {exception.Message}"),
         };
     }

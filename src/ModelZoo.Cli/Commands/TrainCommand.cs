@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ModelZoo.Cli.Rendering;
 using ModelZoo.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -80,10 +81,12 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             log.WriteLine($"data {dataSpec}: {data.Description}; input {data.Channels}x{data.ImageSize}x{data.ImageSize}");
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"optimizer {options.Optimizer.ToString().ToLowerInvariant()} lr {options.LearningRate:G4} wd {options.WeightDecay:G3} schedule {options.Schedule.ToString().ToLowerInvariant()} batch {options.BatchSize} epochs {options.Epochs} device {options.Device} threads {threads}"));
-            if (ModelZoo.Native.OneDnnGuard.DisabledReason is string oneDnnOff)
-                log.WriteLine($"note: oneDNN convolutions are off ({oneDnnOff}); libtorch's own kernels are used. Set {ModelZoo.Native.OneDnnGuard.EnvironmentVariable}=on to override.");
+            if (TorchRuntime.OneDnnDisabledReason is string oneDnnOff)
+                log.WriteLine($"note: oneDNN convolutions are off ({oneDnnOff}); libtorch's own kernels are used. Set {TorchRuntime.OneDnnEnvironmentVariable}=on to override.");
             log.WriteLine($"run folder {Path.GetFullPath(runDir)}" + (resumePath is not null ? $" (resuming at epoch {trainer.EpochsCompleted}, step {trainer.Step})" : ""));
 
+            // curves.png: drawn by the CLI (the training library has no plotting dependency), after metrics.jsonl is written.
+            trainer.Callbacks.Add(new TrainingCurvePlot(Path.Combine(runDir, "curves.png"), Path.Combine(runDir, "metrics.jsonl")));
             TrainingResult result;
             if (env.Interactive && !settings.Json)
             {

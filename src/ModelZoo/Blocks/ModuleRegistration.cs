@@ -16,8 +16,5 @@ internal static class ModuleRegistration
     {
         foreach (var (name, module) in children)
             if (module is not null) parent.register_module(name, module);
-        // Every block and model passes through here before its first convolution runs: the place to keep oneDNN's
-        // 1x1 convolutions away from CPUs where they crash (see OneDnnGuard). Cheap when there is nothing to decide.
-        Native.OneDnnGuard.EnsureFor(parent);
     }
 }

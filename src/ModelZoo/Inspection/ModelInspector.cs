@@ -30,6 +30,7 @@ public static class ModelInspector
         if (inputShapeChw.Length != 3 || inputShapeChw.Any(d => d < 1))
             throw new ArgumentException($"input shape must be three positive numbers C x H x W, got [{string.Join(", ", inputShapeChw)}]", nameof(inputShapeChw));
         string modelName = name ?? model.GetName();
+        TorchRuntime.PrepareFor(model);
 
         var rows = new List<LayerSummary>();
         var seen = new HashSet<nn.Module>(ReferenceEqualityComparer.Instance);

@@ -26,7 +26,7 @@ namespace ModelZoo.Native;
 /// off for the rest of the process.
 /// </para>
 /// </remarks>
-public static class OneDnnGuard
+internal static class OneDnnGuard
 {
     /// <summary>Environment variable that overrides the automatic choice: <c>auto</c> (default), <c>on</c> or <c>off</c>.</summary>
     public const string EnvironmentVariable = "MODELZOO_ONEDNN";

@@ -34,7 +34,9 @@ public static class Zoo
         if (options.NumClasses < 1) throw new ArgumentException($"NumClasses must be at least 1, got {options.NumClasses}");
         if (options.InChannels is not (1 or 3)) throw new ArgumentException($"InChannels must be 1 or 3, got {options.InChannels}");
         if (options.Dropout is < 0 or >= 1) throw new ArgumentException($"Dropout must be in [0, 1), got {options.Dropout}");
-        return Entry(nameOrAlias).Factory(options);
+        var model = Entry(nameOrAlias).Factory(options);
+        TorchRuntime.PrepareFor(model);
+        return model;
     }
 
     private static ZooEntry Entry(string nameOrAlias)

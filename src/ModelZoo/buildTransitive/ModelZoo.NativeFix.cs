@@ -15,7 +15,12 @@ using System.Text;
 namespace ModelZoo.Native
 {
     /// <summary>Outcome of <see cref="ElfVersionPatcher.MakeVersionNeedWeak(byte[], string, string)"/>.</summary>
-    public enum ElfPatchResult
+#if MODELZOO_LIBRARY
+    internal
+#else
+    public
+#endif
+    enum ElfPatchResult
     {
         /// <summary>The version need was found and its weak bit has now been set.</summary>
         Patched,
@@ -26,14 +31,24 @@ namespace ModelZoo.Native
     }
 
     /// <summary>The ELF file is not one this code understands, or its structure is inconsistent.</summary>
-    public sealed class ElfFormatException : Exception
+#if MODELZOO_LIBRARY
+    internal
+#else
+    public
+#endif
+    sealed class ElfFormatException : Exception
     {
         /// <summary>Creates the exception with a message naming what is wrong.</summary>
         public ElfFormatException(string message) : base(message) { }
     }
 
     /// <summary>One entry of an ELF <c>.gnu.version_r</c> section: a version a library needs from another.</summary>
-    public sealed class ElfVersionNeed
+#if MODELZOO_LIBRARY
+    internal
+#else
+    public
+#endif
+    sealed class ElfVersionNeed
     {
         /// <summary>Creates an entry.</summary>
         public ElfVersionNeed(string file, string version, ushort flags, long flagsOffset)
@@ -56,7 +71,12 @@ namespace ModelZoo.Native
     /// Minimal, strictly bounds-checked reader/patcher for the GNU symbol-versioning sections of
     /// 64-bit little-endian ELF shared libraries. It changes at most one 16-bit field.
     /// </summary>
-    public static class ElfVersionPatcher
+#if MODELZOO_LIBRARY
+    internal
+#else
+    public
+#endif
+    static class ElfVersionPatcher
     {
         /// <summary><c>VER_FLG_WEAK</c>: a missing version is a warning, not a load failure.</summary>
         public const ushort VerFlagWeak = 0x2;

@@ -62,7 +62,7 @@ public class GuideSampleTests
 
         static int Check()
         {
-            if (!ModelZoo.Native.TorchNative.TryEnsureLoaded(out string? diagnosis))
+            if (!ModelZoo.TorchRuntime.TryInitialize(out string? diagnosis))
             {
                 Console.Error.WriteLine(diagnosis);
                 return 1;

@@ -230,11 +230,10 @@ public class PackageTests
 
     private const string ConsumerProgram = """
         using ModelZoo;
-        using ModelZoo.Native;
         using TorchSharp;
         using static TorchSharp.torch;
 
-        if (!TorchNative.TryEnsureLoaded(out var diagnosis))
+        if (!TorchRuntime.TryInitialize(out var diagnosis))
         {
             Console.Error.WriteLine(diagnosis);
             return 2;

@@ -89,8 +89,8 @@ public class TrainerTests
             Assert.That(c.GetProperty("extras").GetProperty("augment").GetString(), Is.EqualTo("none"));
         }
 
-        Assert.That(File.Exists(Path.Combine(dir, "curves.png")));
-        Assert.That(File.ReadAllBytes(Path.Combine(dir, "curves.png")).AsSpan(1, 3).ToArray(), Is.EqualTo("PNG"u8.ToArray()));
+        // curves.png is the CLI's (the training library has no plotting dependency); see TrainCommandTests.
+        Assert.That(File.Exists(Path.Combine(dir, "curves.png")), Is.False);
         Assert.That(Directory.EnumerateFiles(Path.Combine(dir, "tensorboard"), "*", SearchOption.AllDirectories), Is.Not.Empty);
         Assert.That(result.LastCheckpoint, Is.EqualTo(Path.Combine(dir, "checkpoints", "last.ckpt")));
         Assert.That(result.BestCheckpoint, Is.Not.Null);

@@ -1,10 +1,12 @@
 using System.Text.Json;
+using ModelZoo.Training;
 
-namespace ModelZoo.Training;
+namespace ModelZoo.Cli.Rendering;
 
 /// <summary>
 /// Redraws a PNG of the training curves (loss and accuracy, train and validation, per epoch) after every epoch,
-/// from the whole <c>metrics.jsonl</c> so resumed runs show their full history.
+/// from the whole <c>metrics.jsonl</c> so resumed runs show their full history. Lives in the CLI so that the
+/// libraries carry no plotting dependency; add it to <see cref="Trainer.Callbacks"/> of a trainer with a run directory.
 /// </summary>
 public sealed class TrainingCurvePlot : ITrainingCallback
 {

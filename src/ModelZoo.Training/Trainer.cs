@@ -12,7 +12,7 @@ namespace ModelZoo.Training;
 /// The training engine: one training loop and one evaluation loop, used by the CLI, the tests and library users.
 /// Each step: forward (through <see cref="Precision"/>) -> loss -> backward -> <see cref="GradientHooks"/> ->
 /// optimiser step -> schedule. With a <see cref="RunDirectory"/> it writes config.json, metrics.jsonl, TensorBoard
-/// events, curves.png and the checkpoints <c>last</c> and <c>best</c>.
+/// events and the checkpoints <c>last</c> and <c>best</c>.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -35,7 +35,7 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(descriptor);
         options.EnsureValid();
-        Native.OneDnnGuard.EnsureFor(model);
+        TorchRuntime.PrepareFor(model);
         Model = model;
         Options = options;
         Descriptor = descriptor;
@@ -158,7 +158,6 @@ public sealed class Trainer : IDisposable
             WriteConfig();
             builtIn.Add(new MetricsJsonlWriter(Path.Combine(RunDirectory, "metrics.jsonl")));
             if (Options.TensorBoard) builtIn.Add(new TensorBoardCallback(Path.Combine(RunDirectory, "tensorboard")));
-            builtIn.Add(new TrainingCurvePlot(Path.Combine(RunDirectory, "curves.png"), Path.Combine(RunDirectory, "metrics.jsonl")));
         }
         var callbacks = builtIn.Concat(Callbacks).ToList();
         foreach (var c in callbacks) c.OnTrainingStart(this);
