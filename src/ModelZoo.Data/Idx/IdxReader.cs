@@ -129,7 +129,7 @@ public static class IdxReader
         if (!stream.CanSeek) throw new ArgumentException("the IDX reader needs a seekable stream", nameof(stream));
         storedLength = stream.Length - stream.Position;
         gzip = IsGzip(stream);
-        return gzip ? new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true) : new NonClosing(stream);
+        return gzip ? new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true) : new ModelZoo.Data.IO.ReadOnlyWindowStream(stream);
     }
 
     private static void ReadHeader(Stream source, Span<byte> header, string name, int offset = 0)
@@ -189,20 +189,5 @@ public static class IdxReader
             throw new InvalidIdxFileException(name, $"read error after {total:N0} bytes: {e.Message}", e);
         }
         return total;
-    }
-
-    private sealed class NonClosing(Stream inner) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override int Read(Span<byte> buffer) => inner.Read(buffer);
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -79,7 +79,7 @@ internal static class CheckpointFile
 
             fs.Position = 0;
             byte[] actual;
-            using (var bounded = new BoundedReadStream(fs, length - HashLength))
+            using (var bounded = new ModelZoo.Data.IO.ReadOnlyWindowStream(fs, length - HashLength))
                 actual = SHA256.HashData(bounded);
             byte[] stored = new byte[HashLength];
             fs.Position = length - HashLength;

@@ -28,13 +28,9 @@ public class SmallResidualMnistTests
     [Test]
     public void SmallResidualNetLearnsMnistDigits()
     {
-        string dir = Path.GetFullPath(Path.Combine(ModelTestSupport.RepoRoot, "..", "shared", "datasets", "mnist-subset-10k"));
-        string images = Path.Combine(dir, "train-images-idx3-ubyte.gz");
-        if (!File.Exists(images)) Assert.Ignore($"MNIST subset not found at {dir}");
-
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(0);
-        var (x, y) = ModelTestSupport.LoadMnist(images, Path.Combine(dir, "train-labels-idx1-ubyte.gz"), 2048);
+        var (x, y) = SharedMnist.TrainTensors(2048);
         using var net = SmallResNet();
         net.train();
         var optimizer = torch.optim.Adam(net.parameters(), lr: 0.003);

@@ -11,14 +11,14 @@ public class TorchBackendSwitchTests
 {
     private static readonly string CliProject = Path.Combine("src", "ModelZoo.Cli", "ModelZoo.Cli.csproj");
 
-    private static RepoPaths.Result Evaluate(string? backend)
+    private static ProcessRunner.Result Evaluate(string? backend)
     {
         var args = new List<string> { "msbuild", CliProject, "-getItem:PackageReference", "-t:ModelZooCheckTorchBackend", "-nodeReuse:false" };
         if (backend is not null) args.Add($"-p:TorchBackend={backend}");
-        return RepoPaths.Dotnet(args, RepoPaths.Root, TimeSpan.FromSeconds(90));
+        return ProcessRunner.Dotnet(args, TestPaths.RepoRoot, TimeSpan.FromSeconds(90));
     }
 
-    private static string[] TorchPackages(RepoPaths.Result result)
+    private static string[] TorchPackages(ProcessRunner.Result result)
     {
         Assert.That(result.ExitCode, Is.EqualTo(0), result.All);
         using var json = JsonDocument.Parse(result.StdOut);
@@ -54,7 +54,7 @@ public class TorchBackendSwitchTests
     {
         var args = new List<string> { "msbuild", project, $"-getProperty:{name}", "-nodeReuse:false" };
         args.AddRange(properties.Select(p => $"-p:{p}"));
-        var r = RepoPaths.Dotnet(args, RepoPaths.Root, TimeSpan.FromSeconds(90));
+        var r = ProcessRunner.Dotnet(args, TestPaths.RepoRoot, TimeSpan.FromSeconds(90));
         Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
         return r.StdOut.Trim();
     }

@@ -105,7 +105,7 @@ public class EvaluatePredictCommandTests
     [Test]
     public async Task EvaluateOnMismatchedDataFailsClearly()
     {
-        var (code, _, err) = await CliHarness.Run("evaluate", "--checkpoint", _run, "--data", Path.Combine(TestPaths.SharedDatasets, "imagenette-mini"));
+        var (code, _, err) = await CliHarness.Run("evaluate", "--checkpoint", _run, "--data", TestPaths.Imagenette);
         Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
         Assert.That(err, Does.Contain("channel").Or.Contain("classes"));
     }

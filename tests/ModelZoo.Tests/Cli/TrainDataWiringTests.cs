@@ -26,7 +26,7 @@ public class TrainDataWiringTests
         Assert.That(Workers(forced.Train), Is.EqualTo(3));
         Assert.That(forced.Description, Does.Contain("3 loader workers"));
 
-        string folder = Path.Combine(TestPaths.SharedDatasets, "imagenette-mini");
+        string folder = TestPaths.Imagenette;
         if (!Directory.Exists(folder)) Assert.Ignore($"{folder} not found");
         var images = new TrainDataWiring().Open(Request(folder, threads: 2));
         Assert.That(Workers(images.Train), Is.EqualTo(2));

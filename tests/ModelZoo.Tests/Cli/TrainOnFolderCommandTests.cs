@@ -16,7 +16,7 @@ public class TrainOnFolderCommandTests
     [Test]
     public async Task ResNetFamilyAliasTrainsOnImagenetteMini()
     {
-        string data = Path.Combine(TestPaths.SharedDatasets, "imagenette-mini");
+        string data = TestPaths.Imagenette;
         string dir = Path.Combine(Path.GetTempPath(), "mz-folder-" + Guid.NewGuid().ToString("N"));
         try
         {

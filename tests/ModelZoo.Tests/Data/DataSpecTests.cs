@@ -67,7 +67,7 @@ public class DataSpecTests
     [Test]
     public void ImageNetFolderResolvesThroughImageFolder()
     {
-        string dir = Path.Combine(Path.GetDirectoryName(IdxTestFiles.SharedMnist)!, "imagenette-mini");
+        string dir = TestPaths.Imagenette;
         var split = DataSpec.Resolve(dir);
         Assert.That(split.Kind, Is.EqualTo(DataKind.Folder));
         Assert.That((split.Train.Count, split.Validation.Count, split.ClassNames.Count), Is.EqualTo((300, 100, 10)));

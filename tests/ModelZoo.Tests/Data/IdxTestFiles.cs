@@ -6,20 +6,7 @@ namespace ModelZoo.Tests.Data;
 /// <summary>Builds IDX files in memory and locates the shared real data.</summary>
 internal static class IdxTestFiles
 {
-    public static string SharedMnist
-    {
-        get
-        {
-            var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-            while (dir is not null)
-            {
-                foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "datasets", "mnist-subset-10k"), Path.Combine(dir.FullName, "..", "shared", "datasets", "mnist-subset-10k") })
-                    if (Directory.Exists(candidate)) return Path.GetFullPath(candidate);
-                dir = dir.Parent;
-            }
-            return "/work/shared/datasets/mnist-subset-10k";
-        }
-    }
+    public static string SharedMnist => TestPaths.MnistSubset;
 
     public static byte[] Images(uint count, uint rows, uint cols, int payloadBytes = -1, int magic = 0x803)
     {

@@ -19,11 +19,11 @@ public partial class DocsTests
     public static IEnumerable<string> MarkdownFiles()
     {
         yield return "README.md";
-        foreach (var f in Directory.GetFiles(Path.Combine(RepoPaths.Root, "docs"), "*.md").OrderBy(f => f, StringComparer.Ordinal))
-            yield return Path.GetRelativePath(RepoPaths.Root, f).Replace('\\', '/');
+        foreach (var f in Directory.GetFiles(Path.Combine(TestPaths.RepoRoot, "docs"), "*.md").OrderBy(f => f, StringComparer.Ordinal))
+            yield return Path.GetRelativePath(TestPaths.RepoRoot, f).Replace('\\', '/');
     }
 
-    private static string Read(string relative) => File.ReadAllText(Path.Combine(RepoPaths.Root, relative));
+    private static string Read(string relative) => File.ReadAllText(Path.Combine(TestPaths.RepoRoot, relative));
 
     /// <summary>A fenced code block: its info string and its lines.</summary>
     internal sealed record Fence(string Language, IReadOnlyList<string> Lines, int StartLine);
@@ -90,7 +90,7 @@ public partial class DocsTests
     public void LinksResolve(string file)
     {
         string markdown = Read(file);
-        string dir = Path.GetDirectoryName(Path.Combine(RepoPaths.Root, file))!;
+        string dir = Path.GetDirectoryName(Path.Combine(TestPaths.RepoRoot, file))!;
         var problems = new List<string>();
         foreach (Match m in LinkRegex().Matches(Prose(markdown)))
         {
@@ -100,7 +100,7 @@ public partial class DocsTests
             string path = target, anchor = "";
             int hash = target.IndexOf('#');
             if (hash >= 0) { path = target[..hash]; anchor = target[(hash + 1)..]; }
-            string full = path.Length == 0 ? Path.Combine(RepoPaths.Root, file) : Path.GetFullPath(Path.Combine(dir, path));
+            string full = path.Length == 0 ? Path.Combine(TestPaths.RepoRoot, file) : Path.GetFullPath(Path.Combine(dir, path));
             if (!File.Exists(full) && !Directory.Exists(full)) { problems.Add($"{target}: {full} does not exist"); continue; }
             if (anchor.Length > 0 && full.EndsWith(".md", StringComparison.Ordinal) && !Anchors(File.ReadAllText(full)).Contains(anchor))
                 problems.Add($"{target}: no heading #{anchor} in {Path.GetFileName(full)}");
@@ -192,7 +192,7 @@ public partial class DocsTests
 
     private static bool Exists(string relative)
     {
-        string full = Path.Combine(RepoPaths.Root, relative);
+        string full = Path.Combine(TestPaths.RepoRoot, relative);
         if (relative.StartsWith("tests/", StringComparison.Ordinal) && relative.Contains("/bin/", StringComparison.Ordinal)) return true; // build output
         return File.Exists(full) || Directory.Exists(full);
     }
@@ -202,7 +202,7 @@ public partial class DocsTests
     {
         var commands = new HashSet<string>(StringComparer.Ordinal);
         var options = new HashSet<string>(StringComparer.Ordinal) { "--help", "-h", "--version", "-v" };
-        foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.Root, "src", "ModelZoo.Cli"), "*.cs", SearchOption.AllDirectories))
+        foreach (var file in Directory.GetFiles(Path.Combine(TestPaths.RepoRoot, "src", "ModelZoo.Cli"), "*.cs", SearchOption.AllDirectories))
         {
             if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 || file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)) continue;

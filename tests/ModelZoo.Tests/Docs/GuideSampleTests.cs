@@ -75,10 +75,10 @@ public class GuideSampleTests
     [TestCase("troubleshooting.md", 1)]
     public void GuideSamplesAreTheTestedCode(string file, int expectedFences)
     {
-        string guide = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", file));
+        string guide = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", file));
         var fences = DocsTests.Fences(guide).Where(f => f.Language == "csharp").ToList();
         Assert.That(fences, Has.Count.EqualTo(expectedFences), $"docs/{file}: C# samples this test knows about");
-        string source = File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "ModelZoo.Tests", "Docs", "GuideSampleTests.cs"));
+        string source = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "tests", "ModelZoo.Tests", "Docs", "GuideSampleTests.cs"));
         var tested = source.Split('\n').Select(l => l.Trim()).ToHashSet();
         static bool IsCode(string l) => l.Length > 1 && !l.StartsWith("//", StringComparison.Ordinal)
             && !(l.StartsWith("using ", StringComparison.Ordinal) && !l.StartsWith("using var ", StringComparison.Ordinal));

@@ -39,7 +39,7 @@ public class PackageTests
         Directory.CreateDirectory(_feed);
         foreach (var project in Libraries)
         {
-            var r = RepoPaths.Dotnet(new[] { "pack", project, "-c", "Release", "-o", _feed, "-nodeReuse:false" }, RepoPaths.Root, TimeSpan.FromMinutes(3));
+            var r = ProcessRunner.Dotnet(new[] { "pack", project, "-c", "Release", "-o", _feed, "-nodeReuse:false" }, TestPaths.RepoRoot, TimeSpan.FromMinutes(3));
             Assert.That(r.ExitCode, Is.EqualTo(0), $"dotnet pack {project} failed:\n{r.All}");
         }
     }
@@ -95,7 +95,7 @@ public class PackageTests
     {
         // Deterministic compilation: a second pack has byte-identical files inside (zip entry times may differ).
         string again = Path.Combine(_work, "feed-again");
-        var r = RepoPaths.Dotnet(new[] { "pack", Libraries[0], "-c", "Release", "-o", again, "-nodeReuse:false" }, RepoPaths.Root, TimeSpan.FromMinutes(3));
+        var r = ProcessRunner.Dotnet(new[] { "pack", Libraries[0], "-c", "Release", "-o", again, "-nodeReuse:false" }, TestPaths.RepoRoot, TimeSpan.FromMinutes(3));
         Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
         using var first = ZipFile.OpenRead(Nupkg("ModelZoo"));
         using var second = ZipFile.OpenRead(Path.Combine(again, $"ModelZoo.{Version}.nupkg"));
@@ -136,7 +136,7 @@ public class PackageTests
         // NUGET_PACKAGES would override the config's globalPackagesFolder.
         var env = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = null };
 
-        var r = RepoPaths.Dotnet(new[] { "new", "console", "--framework", "net10.0", "--name", "Consumer", "--output", app }, _work, timeout, env);
+        var r = ProcessRunner.Dotnet(new[] { "new", "console", "--framework", "net10.0", "--name", "Consumer", "--output", app }, _work, timeout, env);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
         File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
@@ -159,11 +159,11 @@ public class PackageTests
 
         foreach (var (id, version) in new[] { ("ModelZoo", Version), ("TorchSharp-cpu", "0.107.0") })
         {
-            r = RepoPaths.Dotnet(new[] { "add", "package", id, "--version", version, "--no-restore" }, app, timeout, env);
+            r = ProcessRunner.Dotnet(new[] { "add", "package", id, "--version", version, "--no-restore" }, app, timeout, env);
             Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
         }
 
-        r = RepoPaths.Dotnet(new[] { "build", "-c", "Release", "-nodeReuse:false" }, app, timeout, env);
+        r = ProcessRunner.Dotnet(new[] { "build", "-c", "Release", "-nodeReuse:false" }, app, timeout, env);
         Assert.That(r.ExitCode, Is.EqualTo(0), $"consumer build failed:\n{r.All}");
         Assert.That(Directory.Exists(Path.Combine(packages, "modelzoo", Version)), Is.True,
             $"ModelZoo {Version} did not come from the fresh feed (a stale copy in {MachineCache}?)");
@@ -181,23 +181,23 @@ public class PackageTests
         {
             // Publish gets the same treatment as build.
             string publish = Path.Combine(_work, "consumer-publish");
-            r = RepoPaths.Dotnet(new[] { "publish", "-c", "Release", "--no-build", "-o", publish, "-nodeReuse:false" }, app, timeout, env);
+            r = ProcessRunner.Dotnet(new[] { "publish", "-c", "Release", "--no-build", "-o", publish, "-nodeReuse:false" }, app, timeout, env);
             Assert.That(r.ExitCode, Is.EqualTo(0), $"consumer publish failed:\n{r.All}");
             string published = Path.Combine(publish, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
             Assert.That(NativeEnvironment.NeedIsWeak(published), Is.EqualTo(HostLacksGlibcxx3432()), "publish patch of the published copy");
         }
 
-        r = RepoPaths.Dotnet(new[] { Path.Combine(bin, "Consumer.dll") }, app, timeout);
+        r = ProcessRunner.Dotnet(new[] { Path.Combine(bin, "Consumer.dll") }, app, timeout);
         Assert.That(r.ExitCode, Is.EqualTo(0), $"consumer run failed:\n{r.All}");
         Assert.That(r.StdOut, Does.Contain("deepcnn step ok").And.Contain("resnet18 step ok").And.Contain("CONSUMER OK"));
 
         // The library sample of docs/getting-started.md, run as written against the same packages.
-        string sample = Docs.DocsTests.Fences(File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "getting-started.md")))
+        string sample = Docs.DocsTests.Fences(File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "getting-started.md")))
             .First(f => f.Language == "csharp").Lines.Aggregate("", (a, l) => a + l + "\n");
         File.WriteAllText(Path.Combine(app, "Program.cs"), sample);
-        r = RepoPaths.Dotnet(new[] { "build", "-c", "Release", "-nodeReuse:false" }, app, timeout, env);
+        r = ProcessRunner.Dotnet(new[] { "build", "-c", "Release", "-nodeReuse:false" }, app, timeout, env);
         Assert.That(r.ExitCode, Is.EqualTo(0), $"docs/getting-started.md sample does not build:\n{r.All}");
-        r = RepoPaths.Dotnet(new[] { Path.Combine(bin, "Consumer.dll") }, app, timeout);
+        r = ProcessRunner.Dotnet(new[] { Path.Combine(bin, "Consumer.dll") }, app, timeout);
         Assert.That(r.ExitCode, Is.EqualTo(0), $"docs/getting-started.md sample failed:\n{r.All}");
         Assert.That(r.StdOut.Trim(), Is.EqualTo("2x10"), "the sample's comment promises 2x10");
     }
@@ -214,17 +214,17 @@ public class PackageTests
         // The tool package is restored into a throw-away packages folder, so nothing of it lands in the machine cache.
         var env = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = Path.Combine(_work, "tool-packages") };
 
-        var r = RepoPaths.Dotnet(new[] { "tool", "install", "ModelZoo.Cli", "--tool-path", tools, "--add-source", _feed, "--version", Version }, _work, timeout, env);
+        var r = ProcessRunner.Dotnet(new[] { "tool", "install", "ModelZoo.Cli", "--tool-path", tools, "--add-source", _feed, "--version", Version }, _work, timeout, env);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
         string exe = Path.Combine(tools, OperatingSystem.IsWindows() ? "modelzoo.exe" : "modelzoo");
         Assert.That(File.Exists(exe), Is.True);
 
-        r = RepoPaths.Run(exe, new[] { "list", "--json" }, runDir, timeout);
+        r = ProcessRunner.Run(exe, new[] { "list", "--json" }, runDir, timeout);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
         Assert.DoesNotThrow(() => System.Text.Json.JsonDocument.Parse(r.StdOut).Dispose(), "list --json prints JSON:\n" + r.StdOut);
         Assert.That(r.StdOut, Does.Contain("deepcnn").And.Contain("resnet18"));
 
-        r = RepoPaths.Run(exe, new[] { "train", "--model", "deepcnn", "--data", "mnist-sample", "--epochs", "1", "--max-steps", "20" }, runDir, timeout);
+        r = ProcessRunner.Run(exe, new[] { "train", "--model", "deepcnn", "--data", "mnist-sample", "--epochs", "1", "--max-steps", "20" }, runDir, timeout);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
     }
 

@@ -28,7 +28,7 @@ internal sealed class DigitBatches : IBatchSource
     public IEnumerable<Batch> GetEpoch(int epoch, CancellationToken cancellationToken = default)
     {
         EpochsRequested++;
-        var (images, labels, _) = MnistDigits.TrainSet;
+        var (images, labels, _) = SharedMnist.TrainSet;
         int[] order = Enumerable.Range(0, _count).ToArray();
         if (_shuffle) new Random(1234 + epoch).Shuffle(order);
         for (int b = 0; b < BatchesPerEpoch; b++)

@@ -28,7 +28,7 @@ public class EveryModelTrainsTests
     }
 
     private static readonly Lazy<FixedBatch> Mnist = new(() => Load("mnist-sample", 28, small: true));
-    private static readonly Lazy<FixedBatch> Imagenette = new(() => Load(Path.Combine(TestPaths.SharedDatasets, "imagenette-mini"), 224, small: false));
+    private static readonly Lazy<FixedBatch> Imagenette = new(() => Load(TestPaths.Imagenette, 224, small: false));
 
     private static FixedBatch Load(string spec, int size, bool small)
     {

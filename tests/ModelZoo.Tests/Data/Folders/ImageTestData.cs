@@ -2,30 +2,18 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using ModelZoo.Data;
 using ModelZoo.Data.Imaging;
+using ModelZoo.Data.Mnist;
 
 namespace ModelZoo.Tests.Data.Folders;
 
 /// <summary>Locates the shared real images and builds small bad-file fixtures at run time.</summary>
 internal static class ImageTestData
 {
-    private static readonly Lazy<string> Root = new(() =>
-    {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ModelZoo.sln"))) dir = dir.Parent;
-        if (dir is null) throw new InvalidOperationException("ModelZoo.sln not found above the test directory");
-        return dir.FullName;
-    });
+    public static string RepoRoot => TestPaths.RepoRoot;
 
-    public static string RepoRoot => Root.Value;
+    public static string Imagenette => TestPaths.Imagenette;
 
-    public static string Imagenette => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "datasets", "imagenette-mini"));
-
-    public static string MnistTrainImages => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "datasets", "mnist-subset-10k", "train-images-idx3-ubyte.gz"));
-
-    public static void RequireImagenette()
-    {
-        if (!Directory.Exists(Imagenette)) Assert.Ignore($"real images not found at {Imagenette}");
-    }
+    public static void RequireImagenette() => _ = TestPaths.Imagenette;
 
     /// <summary>All real JPEGs of a split, ordinal order.</summary>
     public static string[] RealJpegs(string split = "train")
@@ -37,19 +25,14 @@ internal static class ImageTestData
     public static FloatImage RealImage(int index = 0, int channels = 3) =>
         new SafeImageDecoder(new ImageDecodeOptions(channels)).Decode(RealJpegs()[index]);
 
-    /// <summary>The first MNIST digit (28x28, 1 channel) read with a minimal gzip + IDX reader.</summary>
+    /// <summary>The first MNIST digit (28x28, 1 channel, in [0, 1]) read with the product's IDX reader.</summary>
     public static FloatImage FirstMnistDigit()
     {
-        if (!File.Exists(MnistTrainImages)) Assert.Ignore($"MNIST subset not found at {MnistTrainImages}");
-        using var gz = new GZipStream(File.OpenRead(MnistTrainImages), CompressionMode.Decompress);
-        Span<byte> header = stackalloc byte[16];
-        gz.ReadExactly(header);
-        Assert.That(BinaryPrimitives.ReadInt32BigEndian(header), Is.EqualTo(0x803));
-        int rows = BinaryPrimitives.ReadInt32BigEndian(header[8..]);
-        int cols = BinaryPrimitives.ReadInt32BigEndian(header[12..]);
-        var pixels = new byte[rows * cols];
-        gz.ReadExactly(pixels);
-        return new FloatImage(1, rows, cols, pixels.Select(b => b / 255f).ToArray());
+        var (train, _) = MnistFiles.Load(TestPaths.MnistSubset, MnistFamily.Mnist.ClassNames);
+        var raw = train.RawImage(0);
+        var pixels = new float[raw.Length];
+        for (int i = 0; i < raw.Length; i++) pixels[i] = raw[i] / 255f;
+        return new FloatImage(1, 28, 28, pixels);
     }
 
     /// <summary>Number of colour components in a JPEG's SOF header (1 = greyscale).</summary>

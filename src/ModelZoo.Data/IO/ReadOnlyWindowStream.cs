@@ -1,9 +1,13 @@
-namespace ModelZoo.Training;
+namespace ModelZoo.Data.IO;
 
-/// <summary>A read-only view of the first <c>limit</c> bytes of a stream from its current position (for hashing all but the trailer).</summary>
-internal sealed class BoundedReadStream(Stream inner, long limit) : Stream
+/// <summary>
+/// A forward-only, read-only view of a stream from its current position: at most <c>limit</c> bytes (all of them
+/// when no limit is given), and disposing the view leaves the inner stream open. Used to hash all but a file's
+/// trailer (checkpoints) and to hand a caller's stream to a reader without letting it close it (IDX).
+/// </summary>
+internal sealed class ReadOnlyWindowStream(Stream inner, long limit = long.MaxValue) : Stream
 {
-    private long _remaining = limit;
+    private long _remaining = limit >= 0 ? limit : throw new ArgumentOutOfRangeException(nameof(limit), limit, "the limit must not be negative");
 
     public override bool CanRead => true;
     public override bool CanSeek => false;

@@ -3,19 +3,9 @@ using System.Text;
 
 namespace ModelZoo.Tests;
 
-/// <summary>Finds the repository root and runs the dotnet CLI for build-level tests.</summary>
-internal static class RepoPaths
+/// <summary>Runs programs (the dotnet CLI, the installed tool) for build-, package- and docs-level tests.</summary>
+internal static class ProcessRunner
 {
-    /// <summary>The folder holding ModelZoo.sln, found by walking up from the test binaries.</summary>
-    public static string Root { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "ModelZoo.sln"))) return dir.FullName;
-        throw new InvalidOperationException("ModelZoo.sln not found above " + TestContext.CurrentContext.TestDirectory);
-    }
-
     public sealed record Result(int ExitCode, string StdOut, string StdErr)
     {
         public string All => StdOut + "\n" + StdErr;

@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("ModelZoo.Training")]
+[assembly: InternalsVisibleTo("ModelZoo.Tests")]
