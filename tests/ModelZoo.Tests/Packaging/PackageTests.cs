@@ -15,7 +15,7 @@ namespace ModelZoo.Tests.Packaging;
 public class PackageTests
 {
     private const string Version = "0.1.0";
-    private static readonly string[] Libraries = { "src/ModelZoo/ModelZoo.csproj", "src/ModelZoo.Data/ModelZoo.Data.csproj", "src/ModelZoo.Cli/ModelZoo.Cli.csproj" };
+    private static readonly string[] Libraries = { "src/ModelZoo/ModelZoo.csproj", "src/ModelZoo.Data/ModelZoo.Data.csproj", "src/ModelZoo.Training/ModelZoo.Training.csproj", "src/ModelZoo.Cli/ModelZoo.Cli.csproj" };
     private string _work = "";
     private string _feed = "";
 
@@ -88,6 +88,23 @@ public class PackageTests
         Assert.That(deps, Does.Contain("TorchSharp"));
         Assert.That(deps.Where(d => d.StartsWith("TorchSharp-", StringComparison.Ordinal) || d.StartsWith("libtorch", StringComparison.Ordinal)), Is.Empty,
             "libraries reference only the managed TorchSharp package");
+    }
+
+    [TestCase("ModelZoo", new[] { "TorchSharp" })]
+    [TestCase("ModelZoo.Data", new[] { "TorchSharp", "SixLabors.ImageSharp" })]
+    [TestCase("ModelZoo.Training", new[] { "TorchSharp", "ModelZoo", "ModelZoo.Data" })]
+    public void PackagesFollowTheDependencyLine(string id, string[] expected)
+    {
+        // A consumer of ModelZoo alone gets no image decoder and no plotting library; plotting lives in the CLI.
+        using var zip = ZipFile.OpenRead(Nupkg(id));
+        var deps = Nuspec(zip).Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => e.Attribute("id")!.Value).Distinct().ToList();
+        Assert.That(deps, Is.EquivalentTo(expected), $"{id} dependencies");
+        if (id == "ModelZoo.Training")
+        {
+            var names = zip.Entries.Select(e => e.FullName).ToHashSet();
+            Assert.That(names, Does.Contain("lib/net10.0/ModelZoo.Training.dll"));
+            Assert.That(names, Does.Contain("lib/net10.0/ModelZoo.Training.xml"), "XML docs");
+        }
     }
 
     [Test]
