@@ -1,0 +1,103 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelZoo.Weights;
+
+/// <summary>
+/// Loads weights saved by PyTorch (a <c>torch.save</c> state dict, <c>.pth</c>/<c>.pt</c>) or any safetensors
+/// file into a model, by name, the way <c>load_state_dict</c> does: zoo models use torchvision's parameter names,
+/// so torchvision's files load as they are. Wrappers are handled: a dict under <c>state_dict</c> or <c>model</c>,
+/// and the <c>module.</c> prefix of <c>DataParallel</c>. The file is read and checked in full before any weight of
+/// the model changes.
+/// </summary>
+public static class PretrainedWeights
+{
+    private static readonly string[] WrapperPrefixes = ["state_dict.", "model_state_dict.", "model.", "module."];
+
+    /// <summary>
+    /// Reads the tensors of a weight file: safetensors by its <c>.safetensors</c> extension, a <c>torch.save</c> zip
+    /// by its contents (or a <c>.pth</c>/<c>.pt</c>/<c>.bin</c> name), anything else as safetensors. The caller owns the tensors.
+    /// </summary>
+    /// <exception cref="WeightsFileException">The file is unreadable, malformed, over a limit, or asks for code to run.</exception>
+    public static Dictionary<string, Tensor> Read(string path, WeightsLimits? limits = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new WeightsFileException(path, "does not exist");
+        if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)) return SafetensorsFile.Read(path, limits);
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        // A .pth/.pt/.bin that is not a zip is the legacy torch.save format: TorchZipFile says so by name.
+        return TorchZipFile.LooksLikeZip(path) || extension is ".pth" or ".pt" or ".bin" or ".tar"
+            ? TorchZipFile.Read(path, limits)
+            : SafetensorsFile.Read(path, limits);
+    }
+
+    /// <summary>
+    /// Copies the weights of <paramref name="path"/> into <paramref name="model"/> by name (values converted to each
+    /// parameter's dtype). With <paramref name="strict"/> every model key must be in the file and every file key
+    /// in the model; otherwise missing and unexpected keys are reported in the result. A key whose shape differs
+    /// is an error either way. All problems are listed in one <see cref="WeightsFileException"/>, thrown before
+    /// anything is copied.
+    /// </summary>
+    /// <exception cref="WeightsFileException">The file is bad or does not fit the model.</exception>
+    public static WeightsLoadResult Load(nn.Module model, string path, bool strict = true, WeightsLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var tensors = Read(path, limits);
+        try
+        {
+            return LoadInto(model, tensors, path, strict);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>Like <see cref="Load"/>, from tensors already in memory (<paramref name="source"/> names them in errors).</summary>
+    /// <exception cref="WeightsFileException">The tensors do not fit the model.</exception>
+    public static WeightsLoadResult LoadInto(nn.Module model, IReadOnlyDictionary<string, Tensor> tensors, string source, bool strict = true)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(tensors);
+        var live = model.state_dict();
+        var (named, prefix) = StripWrappers(tensors, live);
+        var missing = live.Keys.Where(k => !named.ContainsKey(k)).ToList();
+        var unexpected = named.Keys.Where(k => !live.ContainsKey(k)).ToList();
+        var misshaped = live.Where(kv => named.TryGetValue(kv.Key, out var t) && !t.shape.SequenceEqual(kv.Value.shape))
+            .Select(kv => $"{kv.Key} is [{string.Join(", ", named[kv.Key].shape)}] in the file but [{string.Join(", ", kv.Value.shape)}] in the model")
+            .ToList();
+        var problems = new List<string>();
+        if (strict && missing.Count > 0) problems.Add($"missing {missing.Count} keys: {string.Join(", ", missing)}");
+        if (strict && unexpected.Count > 0) problems.Add($"unexpected {unexpected.Count} keys: {string.Join(", ", unexpected)}");
+        if (misshaped.Count > 0) problems.Add($"{misshaped.Count} keys of the wrong shape: {string.Join("; ", misshaped)}");
+        if (problems.Count > 0) throw new WeightsFileException(source, "does not fit the model (" + string.Join("; ", problems) + ")");
+
+        var loaded = new List<string>();
+        using (no_grad())
+        {
+            foreach (var (key, target) in live)
+            {
+                if (!named.TryGetValue(key, out var value)) continue;
+                target.copy_(value);
+                loaded.Add(key);
+            }
+        }
+        return new WeightsLoadResult(loaded, missing, unexpected, prefix);
+    }
+
+    private static (Dictionary<string, Tensor> Named, string Prefix) StripWrappers(IReadOnlyDictionary<string, Tensor> tensors, IDictionary<string, Tensor> live)
+    {
+        var named = new Dictionary<string, Tensor>(tensors, StringComparer.Ordinal);
+        string stripped = "";
+        for (int round = 0; round < 3; round++)
+        {
+            if (named.Keys.Count(live.ContainsKey) * 2 > named.Count) break; // already the model's names
+            string? prefix = WrapperPrefixes.FirstOrDefault(p => named.Count > 0 && named.Keys.Count(k => k.StartsWith(p, StringComparison.Ordinal)) * 2 > named.Count);
+            if (prefix is null) break;
+            named = named.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+                .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
+            stripped += prefix;
+        }
+        return (named, stripped);
+    }
+}

@@ -1,0 +1,297 @@
+using System.IO.Compression;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelZoo.Weights;
+
+/// <summary>
+/// Reads a PyTorch state dict saved with <c>torch.save</c> in the zip format (the default since PyTorch 1.6): an
+/// archive <c>NAME/data.pkl</c> (the pickled dict), <c>NAME/data/KEY</c> (one raw storage per key) and
+/// <c>NAME/byteorder</c>. The pickle is never executed: <see cref="PickleReader"/> accepts only the opcodes and the
+/// globals a state dict needs (<c>collections.OrderedDict</c>, <c>torch._utils._rebuild_tensor_v2</c>,
+/// <c>torch._utils._rebuild_parameter</c> and the typed storages) and refuses anything else, naming it. Sizes,
+/// counts, offsets and strides are checked against the archive before any tensor is made.
+/// </summary>
+public static class TorchZipFile
+{
+    private static readonly Dictionary<string, ScalarType> Storages = new(StringComparer.Ordinal)
+    {
+        ["FloatStorage"] = ScalarType.Float32,
+        ["DoubleStorage"] = ScalarType.Float64,
+        ["HalfStorage"] = ScalarType.Float16,
+        ["BFloat16Storage"] = ScalarType.BFloat16,
+        ["LongStorage"] = ScalarType.Int64,
+        ["IntStorage"] = ScalarType.Int32,
+        ["ShortStorage"] = ScalarType.Int16,
+        ["CharStorage"] = ScalarType.Int8,
+        ["ByteStorage"] = ScalarType.Byte,
+        ["BoolStorage"] = ScalarType.Bool,
+    };
+
+    /// <summary>True when the file starts like a zip archive (the <c>torch.save</c> format since PyTorch 1.6).</summary>
+    public static bool LooksLikeZip(string path)
+    {
+        try
+        {
+            using var fs = File.OpenRead(path);
+            Span<byte> magic = stackalloc byte[4];
+            return fs.Read(magic) == 4 && magic[0] == (byte)'P' && magic[1] == (byte)'K' && magic[2] == 3 && magic[3] == 4;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Reads every tensor of the state dict in <paramref name="path"/>, keyed by name in the file's order (nested
+    /// dicts such as <c>{"state_dict": {...}}</c> are flattened with dotted keys). The caller owns the tensors.
+    /// </summary>
+    /// <exception cref="WeightsFileException">The file is not a readable torch.save zip, breaks a limit, or the pickle asks for anything outside the allow-list.</exception>
+    public static Dictionary<string, Tensor> Read(string path, WeightsLimits? limits = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        limits ??= WeightsLimits.Default;
+        if (!BitConverter.IsLittleEndian) throw new WeightsFileException(path, "reading torch.save files needs a little-endian machine");
+        FileStream fs;
+        try
+        {
+            fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new WeightsFileException(path, $"cannot be opened: {e.Message}", e);
+        }
+        using (fs)
+        {
+            if (fs.Length > limits.MaxTotalBytes + limits.MaxHeaderBytes)
+                throw new WeightsFileException(path, $"is {fs.Length:N0} bytes, more than the {limits.MaxTotalBytes + limits.MaxHeaderBytes:N0}-byte limit");
+            if (!LooksLikeZip(path))
+                throw new WeightsFileException(path, "is not a zip archive; only the torch.save format of PyTorch 1.6 and later (zip) is read, not the legacy one");
+            ZipArchive zip;
+            try
+            {
+                zip = new ZipArchive(fs, ZipArchiveMode.Read, leaveOpen: true);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new WeightsFileException(path, $"is not a readable zip archive: {e.Message}", e);
+            }
+            using (zip)
+            {
+                var resolver = new StateDictResolver(path, zip, limits);
+                try
+                {
+                    return resolver.Run();
+                }
+                catch (InvalidDataException e)
+                {
+                    resolver.DisposeAll();
+                    throw new WeightsFileException(path, $"archive is corrupt: {e.Message}", e);
+                }
+                catch
+                {
+                    resolver.DisposeAll();
+                    throw;
+                }
+                finally
+                {
+                    resolver.DisposeStorages();
+                }
+            }
+        }
+    }
+
+    private sealed record StorageRef(string Key, ScalarType Type, long Elements);
+
+    private sealed class StateDictResolver(string path, ZipArchive zip, WeightsLimits limits) : IPickleResolver
+    {
+        private readonly Dictionary<string, Tensor> _storages = new(StringComparer.Ordinal);
+        private readonly List<Tensor> _made = new();
+        private string _prefix = "";
+        private long _storageBytes;
+
+        public Dictionary<string, Tensor> Run()
+        {
+            if (zip.Entries.Count > limits.MaxTensors + 16)
+                throw new WeightsFileException(path, $"archive holds {zip.Entries.Count:N0} entries, more than the limit");
+            ZipArchiveEntry? pickle = null;
+            foreach (var entry in zip.Entries)
+            {
+                string name = entry.FullName;
+                if (name.Length == 0 || name.StartsWith('/') || name.Contains('\\') || name.Contains(':') ||
+                    name.Split('/').Any(part => part is ".." or "."))
+                    throw new WeightsFileException(path, $"archive entry '{name}' has a path outside the archive; refused");
+                if (entry.Length < 0 || entry.Length > limits.MaxTotalBytes)
+                    throw new WeightsFileException(path, $"archive entry '{name}' claims {entry.Length:N0} bytes, more than the limit");
+                if (name.EndsWith("/data.pkl", StringComparison.Ordinal) && name.Count(c => c == '/') == 1)
+                {
+                    if (pickle is not null) throw new WeightsFileException(path, "archive holds more than one data.pkl");
+                    pickle = entry;
+                }
+            }
+            if (pickle is null) throw new WeightsFileException(path, "archive has no NAME/data.pkl: not a torch.save file");
+            _prefix = pickle.FullName[..^"data.pkl".Length];
+            if (zip.GetEntry(_prefix + "byteorder") is { } order)
+            {
+                string text = System.Text.Encoding.ASCII.GetString(ReadEntry(order, 16)).Trim();
+                if (text != "little") throw new WeightsFileException(path, $"was saved with byte order '{text}'; only little-endian files are read");
+            }
+            if (pickle.Length > limits.MaxHeaderBytes)
+                throw new WeightsFileException(path, $"data.pkl is {pickle.Length:N0} bytes, more than the {limits.MaxHeaderBytes:N0}-byte limit");
+            var reader = new PickleReader(ReadEntry(pickle, limits.MaxHeaderBytes), path, this);
+            var root = reader.Read();
+            var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            Flatten(root, "", result, depth: 0);
+            if (result.Count == 0) throw new WeightsFileException(path, "holds no tensors");
+            foreach (var t in _made)
+                if (!result.ContainsValue(t)) t.Dispose();
+            _made.Clear();
+            return result;
+        }
+
+        public void DisposeAll()
+        {
+            foreach (var t in _made) t.Dispose();
+            _made.Clear();
+        }
+
+        public void DisposeStorages()
+        {
+            foreach (var t in _storages.Values) t.Dispose();
+            _storages.Clear();
+        }
+
+        private void Flatten(object? value, string prefix, Dictionary<string, Tensor> into, int depth)
+        {
+            if (depth > 4) throw new WeightsFileException(path, "state dict is nested too deeply");
+            if (value is not PickleReader.Dict dict)
+                throw new WeightsFileException(path, prefix.Length == 0 ? "does not hold a dict of tensors" : $"'{prefix.TrimEnd('.')}' is neither a tensor nor a dict");
+            foreach (var (key, item) in dict.Items)
+            {
+                if (key is not string name) continue; // non-string keys (e.g. optimizer state ids) are not weights
+                string full = prefix + name;
+                switch (item)
+                {
+                    case Tensor t:
+                        if (!into.TryAdd(full, t)) throw new WeightsFileException(path, $"key '{full}' appears twice");
+                        break;
+                    case PickleReader.Dict:
+                        Flatten(item, full + ".", into, depth + 1);
+                        break;
+                    default:
+                        break; // numbers, strings, None (epoch counters, metadata): not weights
+                }
+            }
+        }
+
+        public bool IsAllowed(PickleReader.Global g) => (g.Module, g.Name) switch
+        {
+            ("collections", "OrderedDict") => true,
+            ("torch._utils", "_rebuild_tensor_v2") => true,
+            ("torch._utils", "_rebuild_parameter") => true,
+            ("torch", var storage) when Storages.ContainsKey(storage) => true,
+            _ => false,
+        };
+
+        public object? Call(PickleReader.Global g, IReadOnlyList<object?> args, PickleReader reader)
+        {
+            switch (g.Module, g.Name)
+            {
+                case ("collections", "OrderedDict"):
+                    if (args.Count != 0) throw reader.Error("OrderedDict is built with arguments; only an empty one is read");
+                    return new PickleReader.Dict();
+                case ("torch._utils", "_rebuild_parameter"):
+                    if (args.Count is < 1 or > 3 || args[0] is not Tensor data) throw reader.Error("_rebuild_parameter without a tensor");
+                    return data;
+                case ("torch._utils", "_rebuild_tensor_v2"):
+                    return RebuildTensor(args, reader);
+                default:
+                    throw reader.Error($"calls '{g}', which cannot be called");
+            }
+        }
+
+        public void Build(object? target, object? state, PickleReader reader)
+        {
+            // OrderedDict state carries the state dict's _metadata (module versions); tensors carry nothing we need.
+            if (target is PickleReader.Dict or Tensor) return;
+            throw reader.Error("BUILD on an object that is not a dict or tensor");
+        }
+
+        public object? PersistentLoad(object? pid, PickleReader reader)
+        {
+            if (pid is not PickleReader.Tuple { Items: [string kind, PickleReader.Global type, string key, string, long elements] } || kind != "storage")
+                throw reader.Error("persistent id is not ('storage', type, key, location, size)");
+            if (type.Module != "torch" || !Storages.TryGetValue(type.Name, out var scalar))
+                throw reader.Error($"storage type '{type}' is not known");
+            if (elements < 0) throw reader.Error($"storage '{key}' has a negative size");
+            return new StorageRef(key, scalar, elements);
+        }
+
+        private Tensor RebuildTensor(IReadOnlyList<object?> args, PickleReader reader)
+        {
+            if (args.Count is < 6 or > 7 || args[0] is not StorageRef storage || args[1] is not long offset ||
+                args[2] is not PickleReader.Tuple size || args[3] is not PickleReader.Tuple stride)
+                throw reader.Error("_rebuild_tensor_v2 with arguments other than (storage, offset, size, stride, requires_grad, hooks)");
+            if (size.Items.Count > limits.MaxRank || size.Items.Count != stride.Items.Count)
+                throw reader.Error($"tensor of storage '{storage.Key}' has {size.Items.Count} sizes and {stride.Items.Count} strides");
+            var shape = new long[size.Items.Count];
+            var strides = new long[size.Items.Count];
+            long elements = 1, last = offset;
+            try
+            {
+                for (int i = 0; i < shape.Length; i++)
+                {
+                    if (size.Items[i] is not long s || s < 0 || stride.Items[i] is not long st || st < 0)
+                        throw reader.Error($"tensor of storage '{storage.Key}' has a negative or non-integer size or stride");
+                    shape[i] = s;
+                    strides[i] = st;
+                    elements = checked(elements * s);
+                    if (s > 0) last = checked(last + (s - 1) * st);
+                }
+            }
+            catch (OverflowException)
+            {
+                throw reader.Error($"tensor of storage '{storage.Key}' has a size that overflows");
+            }
+            if (offset < 0 || (elements > 0 && last >= storage.Elements))
+                throw reader.Error($"tensor [{string.Join(", ", shape)}] at offset {offset} reads past the end of storage '{storage.Key}' ({storage.Elements:N0} elements)");
+            var data = Storage(storage, reader);
+            var tensor = elements == 0 ? torch.empty(shape, storage.Type) : data.as_strided(shape, strides, offset).contiguous().clone();
+            _made.Add(tensor);
+            return tensor;
+        }
+
+        private Tensor Storage(StorageRef storage, PickleReader reader)
+        {
+            if (_storages.TryGetValue(storage.Key, out var cached))
+            {
+                if (cached.dtype != storage.Type || cached.numel() != storage.Elements)
+                    throw reader.Error($"storage '{storage.Key}' is used with two different types or sizes");
+                return cached;
+            }
+            var entry = zip.GetEntry(_prefix + "data/" + storage.Key)
+                ?? throw reader.Error($"storage '{storage.Key}' has no data/{storage.Key} entry in the archive");
+            var tensor = torch.empty(storage.Elements, storage.Type);
+            _storages.Add(storage.Key, tensor);
+            var span = tensor.bytes;
+            if (entry.Length != span.Length)
+                throw reader.Error($"storage '{storage.Key}' holds {entry.Length:N0} bytes but its {storage.Elements:N0} elements need {span.Length:N0}");
+            _storageBytes += span.Length;
+            if (_storageBytes > limits.MaxTotalBytes)
+                throw reader.Error($"tensor data exceeds the {limits.MaxTotalBytes:N0}-byte limit");
+            using var s = entry.Open();
+            s.ReadExactly(span);
+            return tensor;
+        }
+
+        private byte[] ReadEntry(ZipArchiveEntry entry, long max)
+        {
+            if (entry.Length > max) throw new WeightsFileException(path, $"archive entry '{entry.FullName}' is larger than {max:N0} bytes");
+            var buffer = new byte[entry.Length];
+            using var s = entry.Open();
+            s.ReadExactly(buffer);
+            return buffer;
+        }
+    }
+}

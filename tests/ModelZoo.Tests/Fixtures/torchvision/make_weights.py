@@ -1,0 +1,64 @@
+#!/usr/bin/python3
+"""Writes random-init torchvision weights and the logits PyTorch computes with them, for ModelZoo's import tests.
+
+Usage: /usr/bin/python3 make_weights.py OUTDIR MODEL [MODEL ...]   (Debian python3-torch / python3-torchvision)
+
+For each MODEL (resnet18, vgg11_bn, googlenet, googlenet_aux): OUTDIR/MODEL.pth written by torch.save (zip format),
+OUTDIR/MODEL.safetensors (written here by hand to the format's spec, so it does not depend on ModelZoo's writer or
+the safetensors package), and OUTDIR/MODEL.io.safetensors holding the fixed input "x" (2x3x224x224) and PyTorch's
+eval-mode logits "y". The tests run this at test time; nothing it writes is committed.
+"""
+import json
+import struct
+import sys
+
+import torch
+import torchvision.models as tvm
+
+BUILD = {
+    "resnet18": lambda: tvm.resnet18(),
+    "vgg11_bn": lambda: tvm.vgg11_bn(),
+    "googlenet": lambda: tvm.googlenet(aux_logits=False, init_weights=True),
+    "googlenet_aux": lambda: tvm.googlenet(aux_logits=True, init_weights=True),
+}
+DTYPES = {torch.float32: "F32", torch.int64: "I64"}
+
+
+def write_safetensors(path, tensors):
+    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
+    for name, t in tensors.items():
+        data = t.detach().contiguous().cpu().numpy().tobytes()
+        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    raw = json.dumps(header).encode()
+    raw += b" " * ((8 - len(raw) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(raw)))
+        f.write(raw)
+        for b in blobs:
+            f.write(b)
+
+
+def main(outdir, names):
+    for name in names:
+        torch.manual_seed(1234)
+        model = BUILD[name]()
+        # Random batch-norm statistics, so a loader that skipped the running mean/var would show in the logits.
+        with torch.no_grad():
+            for m in model.modules():
+                if isinstance(m, torch.nn.BatchNorm2d):
+                    m.running_mean.uniform_(-0.2, 0.2)
+                    m.running_var.uniform_(0.5, 1.5)
+        model.eval()
+        x = torch.randn(2, 3, 224, 224)
+        with torch.no_grad():
+            y = model(x)
+        state = model.state_dict()
+        torch.save(state, f"{outdir}/{name}.pth")
+        write_safetensors(f"{outdir}/{name}.safetensors", state)
+        write_safetensors(f"{outdir}/{name}.io.safetensors", {"x": x, "y": y})
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2:])
