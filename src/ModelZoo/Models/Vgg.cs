@@ -50,7 +50,7 @@ public sealed class Vgg : nn.Module<Tensor, Tensor>, IZooModel
         long c = channels;
         for (int stage = 0; stage < 5; stage++)
         {
-            layers.AddRange(Conv3x3Stack.CreateLayers(c, widths[stage], convsPerStage[stage], batchNorm, factory: factory));
+            layers.AddRange(Conv3x3Stack.CreateLayers(c, widths[stage], convsPerStage[stage], batchNorm, layers: factory));
             c = widths[stage];
             if (stage == 0) firstPoolIndex = layers.Count - 1;
         }
