@@ -7,14 +7,15 @@ namespace ModelZoo.Training;
 public static class TrainingDefaults
 {
     /// <summary>
-    /// The recipe for <paramref name="modelName"/> (a canonical zoo name; the family is its leading letters) on
+    /// The recipe for <paramref name="modelName"/> (a zoo name or alias; the family is its card's <see cref="ModelCard.Family"/>,
+    /// and a name the zoo does not know gets the generic fallback) on
     /// data of kind <paramref name="dataKind"/>: "mnist", "fashion-mnist", "mnist-sample" or anything MNIST-like
     /// counts as small grey digits; everything else ("folder", "imagenet") as ImageNet-style photos.
     /// </summary>
     public static TrainingRecipe For(string modelName, string dataKind)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
-        string family = new string(modelName.Trim().ToLowerInvariant().TakeWhile(char.IsLetter).ToArray());
+        string family = FamilyOf(modelName);
         bool mnistLike = (dataKind ?? "").Contains("mnist", StringComparison.OrdinalIgnoreCase);
         string augment = mnistLike ? "mnist" : "imagenet";
         var o = new TrainingOptions();
@@ -38,5 +39,17 @@ public static class TrainingDefaults
             _ => new(o with { Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, BatchSize = mnistLike ? 100 : 64, Epochs = 10 },
                 InitScheme.Default, augment, "generic fallback (Adam lr 1e-3)"),
         };
+    }
+
+    private static string FamilyOf(string modelName)
+    {
+        try
+        {
+            return Zoo.Card(modelName).Family;
+        }
+        catch (UnknownModelException)
+        {
+            return "";
+        }
     }
 }

@@ -15,7 +15,7 @@ public sealed class InspectCommand(CliEnvironment env) : Command<InspectSettings
         string name = Zoo.Resolve(settings.Model!);
         var card = Zoo.Card(name);
         long[] input = settings.ParseInput() ?? [card.DefaultInput.Channels, card.DefaultInput.Height, card.DefaultInput.Width];
-        int classes = settings.Classes ?? (card.Family == "deepcnn" ? 10 : 1000);
+        int classes = settings.Classes ?? card.DefaultClasses;
         using var scope = NewDisposeScope();
         using var model = Zoo.Create(name, new ModelOptions { NumClasses = classes, InChannels = (int)input[0], Seed = 0 });
         var output = env.Console.Profile.Out.Writer;

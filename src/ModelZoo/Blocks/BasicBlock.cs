@@ -1,5 +1,4 @@
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace ModelZoo.Blocks;
@@ -15,29 +14,31 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     /// <summary>Output channels per <c>planes</c> (1 for the basic block).</summary>
     public const int Expansion = 1;
 
-    private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
-    private readonly ReLU relu;
-    private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly nn.Module<Tensor, Tensor> conv1;
+    private readonly nn.Module<Tensor, Tensor> bn1;
+    private readonly nn.Module<Tensor, Tensor> relu;
+    private readonly nn.Module<Tensor, Tensor> conv2;
+    private readonly nn.Module<Tensor, Tensor> bn2;
     private readonly nn.Module<Tensor, Tensor>? downsample;
 
     /// <summary>Creates the block.</summary>
     /// <param name="inChannels">Input channels.</param>
     /// <param name="planes">Output channels of both convolutions (and of the block).</param>
     /// <param name="stride">Stride of the first convolution (2 halves the spatial size).</param>
+    /// <param name="layers">The layer factory; null means <see cref="LayerFactory.Default"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
-    public BasicBlock(long inChannels, long planes, long stride = 1) : base(nameof(BasicBlock))
+    public BasicBlock(long inChannels, long planes, long stride = 1, LayerFactory? layers = null) : base(nameof(BasicBlock))
     {
         BlockChecks.Positive(inChannels, nameof(inChannels));
         BlockChecks.Positive(planes, nameof(planes));
         BlockChecks.Positive(stride, nameof(stride));
-        conv1 = nn.Conv2d(inChannels, planes, 3, stride: stride, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(planes);
-        relu = nn.ReLU(inplace: true);
-        conv2 = nn.Conv2d(planes, planes, 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(planes);
-        downsample = Shortcut.Projection(inChannels, planes * Expansion, stride);
+        layers ??= LayerFactory.Default;
+        conv1 = layers.Conv(new ConvSpec(inChannels, planes, 3, stride, 1, Bias: false));
+        bn1 = layers.Norm(new NormSpec(planes));
+        relu = layers.Activation();
+        conv2 = layers.Conv(new ConvSpec(planes, planes, 3, 1, 1, Bias: false));
+        bn2 = layers.Norm(new NormSpec(planes));
+        downsample = Shortcut.Projection(inChannels, planes * Expansion, stride, layers);
         OutChannels = planes * Expansion;
         this.RegisterInOrder(("conv1", conv1), ("bn1", bn1), ("relu", relu), ("conv2", conv2), ("bn2", bn2), ("downsample", downsample));
     }
@@ -47,6 +48,12 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
 
     /// <summary>True when the shortcut is a projection rather than the identity.</summary>
     public bool HasProjection => downsample is not null;
+
+    /// <summary>
+    /// Zeros the weight (gamma) of the last norm, <c>bn2</c>, so the block starts as its shortcut (torchvision's
+    /// <c>zero_init_residual</c>).
+    /// </summary>
+    public void ZeroInitResidual() => Shortcut.ZeroNormWeight(bn2);
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)

@@ -1,5 +1,4 @@
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace ModelZoo.Blocks;
@@ -16,34 +15,36 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     /// <summary>Output channels per <c>planes</c> (4 for the bottleneck).</summary>
     public const int Expansion = 4;
 
-    private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
-    private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
-    private readonly Conv2d conv3;
-    private readonly BatchNorm2d bn3;
-    private readonly ReLU relu;
+    private readonly nn.Module<Tensor, Tensor> conv1;
+    private readonly nn.Module<Tensor, Tensor> bn1;
+    private readonly nn.Module<Tensor, Tensor> conv2;
+    private readonly nn.Module<Tensor, Tensor> bn2;
+    private readonly nn.Module<Tensor, Tensor> conv3;
+    private readonly nn.Module<Tensor, Tensor> bn3;
+    private readonly nn.Module<Tensor, Tensor> relu;
     private readonly nn.Module<Tensor, Tensor>? downsample;
 
     /// <summary>Creates the block.</summary>
     /// <param name="inChannels">Input channels.</param>
     /// <param name="planes">Width of the inner 1x1 and 3x3 convolutions; the block outputs <c>4 x planes</c>.</param>
     /// <param name="stride">Stride of the 3x3 convolution.</param>
+    /// <param name="layers">The layer factory; null means <see cref="LayerFactory.Default"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
-    public Bottleneck(long inChannels, long planes, long stride = 1) : base(nameof(Bottleneck))
+    public Bottleneck(long inChannels, long planes, long stride = 1, LayerFactory? layers = null) : base(nameof(Bottleneck))
     {
         BlockChecks.Positive(inChannels, nameof(inChannels));
         BlockChecks.Positive(planes, nameof(planes));
         BlockChecks.Positive(stride, nameof(stride));
         long outChannels = planes * Expansion;
-        conv1 = nn.Conv2d(inChannels, planes, 1, bias: false);
-        bn1 = nn.BatchNorm2d(planes);
-        conv2 = nn.Conv2d(planes, planes, 3, stride: stride, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(planes);
-        conv3 = nn.Conv2d(planes, outChannels, 1, bias: false);
-        bn3 = nn.BatchNorm2d(outChannels);
-        relu = nn.ReLU(inplace: true);
-        downsample = Shortcut.Projection(inChannels, outChannels, stride);
+        layers ??= LayerFactory.Default;
+        conv1 = layers.Conv(new ConvSpec(inChannels, planes, 1, Bias: false));
+        bn1 = layers.Norm(new NormSpec(planes));
+        conv2 = layers.Conv(new ConvSpec(planes, planes, 3, stride, 1, Bias: false));
+        bn2 = layers.Norm(new NormSpec(planes));
+        conv3 = layers.Conv(new ConvSpec(planes, outChannels, 1, Bias: false));
+        bn3 = layers.Norm(new NormSpec(outChannels));
+        relu = layers.Activation();
+        downsample = Shortcut.Projection(inChannels, outChannels, stride, layers);
         OutChannels = outChannels;
         this.RegisterInOrder(("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2), ("conv3", conv3), ("bn3", bn3), ("relu", relu), ("downsample", downsample));
     }
@@ -53,6 +54,12 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
 
     /// <summary>True when the shortcut is a projection rather than the identity.</summary>
     public bool HasProjection => downsample is not null;
+
+    /// <summary>
+    /// Zeros the weight (gamma) of the last norm, <c>bn3</c>, so the block starts as its shortcut (torchvision's
+    /// <c>zero_init_residual</c>).
+    /// </summary>
+    public void ZeroInitResidual() => Shortcut.ZeroNormWeight(bn3);
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)

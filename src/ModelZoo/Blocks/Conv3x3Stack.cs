@@ -11,7 +11,7 @@ namespace ModelZoo.Blocks;
 /// </summary>
 public sealed class Conv3x3Stack : nn.Module<Tensor, Tensor>
 {
-    private readonly nn.Module<Tensor, Tensor>[] layers;
+    private readonly nn.Module<Tensor, Tensor>[] stage;
 
     /// <summary>Creates the stage.</summary>
     /// <param name="inChannels">Input channels.</param>
@@ -19,12 +19,13 @@ public sealed class Conv3x3Stack : nn.Module<Tensor, Tensor>
     /// <param name="convolutions">Number of 3x3 convolutions (VGG uses 1 to 4).</param>
     /// <param name="batchNorm">Insert batch norm after each convolution.</param>
     /// <param name="pool">End with the 2x2 max-pool (false: leave it out).</param>
+    /// <param name="layers">The layer factory; null means <see cref="LayerFactory.Default"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A count or channel number is not positive.</exception>
-    public Conv3x3Stack(long inChannels, long outChannels, int convolutions, bool batchNorm = false, bool pool = true)
+    public Conv3x3Stack(long inChannels, long outChannels, int convolutions, bool batchNorm = false, bool pool = true, LayerFactory? layers = null)
         : base(nameof(Conv3x3Stack))
     {
-        layers = CreateLayers(inChannels, outChannels, convolutions, batchNorm, pool).ToArray();
-        for (int i = 0; i < layers.Length; i++) register_module(i.ToString(System.Globalization.CultureInfo.InvariantCulture), layers[i]);
+        stage = CreateLayers(inChannels, outChannels, convolutions, batchNorm, pool, layers).ToArray();
+        for (int i = 0; i < stage.Length; i++) register_module(i.ToString(System.Globalization.CultureInfo.InvariantCulture), stage[i]);
     }
 
     /// <summary>
@@ -36,9 +37,11 @@ public sealed class Conv3x3Stack : nn.Module<Tensor, Tensor>
     /// <param name="convolutions">Number of 3x3 convolutions.</param>
     /// <param name="batchNorm">Insert batch norm after each convolution.</param>
     /// <param name="pool">End with the 2x2 max-pool.</param>
+    /// <param name="layers">The layer factory; null means <see cref="LayerFactory.Default"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A count or channel number is not positive.</exception>
-    public static IReadOnlyList<nn.Module<Tensor, Tensor>> CreateLayers(long inChannels, long outChannels, int convolutions, bool batchNorm = false, bool pool = true)
+    public static IReadOnlyList<nn.Module<Tensor, Tensor>> CreateLayers(long inChannels, long outChannels, int convolutions, bool batchNorm = false, bool pool = true, LayerFactory? layers = null)
     {
+        layers ??= LayerFactory.Default;
         BlockChecks.Positive(inChannels, nameof(inChannels));
         BlockChecks.Positive(outChannels, nameof(outChannels));
         BlockChecks.Positive(convolutions, nameof(convolutions));
@@ -46,9 +49,9 @@ public sealed class Conv3x3Stack : nn.Module<Tensor, Tensor>
         long c = inChannels;
         for (int i = 0; i < convolutions; i++)
         {
-            list.Add(nn.Conv2d(c, outChannels, 3, padding: 1));
-            if (batchNorm) list.Add(nn.BatchNorm2d(outChannels));
-            list.Add(nn.ReLU(inplace: true));
+            list.Add(layers.Conv(new ConvSpec(c, outChannels, 3, 1, 1)));
+            if (batchNorm) list.Add(layers.Norm(new NormSpec(outChannels)));
+            list.Add(layers.Activation());
             c = outChannels;
         }
         if (pool) list.Add(nn.MaxPool2d(2, stride: 2));
@@ -59,7 +62,7 @@ public sealed class Conv3x3Stack : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var x = input;
-        foreach (var layer in layers) x = layer.call(x);
+        foreach (var layer in stage) x = layer.call(x);
         return x;
     }
 }

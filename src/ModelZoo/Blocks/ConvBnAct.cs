@@ -1,5 +1,4 @@
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace ModelZoo.Blocks;
@@ -11,8 +10,8 @@ namespace ModelZoo.Blocks;
 /// </summary>
 public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv;
-    private readonly BatchNorm2d? bn;
+    private readonly nn.Module<Tensor, Tensor> conv;
+    private readonly nn.Module<Tensor, Tensor>? bn;
     private readonly nn.Module<Tensor, Tensor>? act;
 
     /// <summary>Creates the block.</summary>
@@ -24,9 +23,10 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
     /// <param name="batchNorm">Insert a batch norm after the convolution (and drop the conv bias).</param>
     /// <param name="activation">Apply ReLU at the end.</param>
     /// <param name="bnEps">Batch-norm epsilon (torchvision's GoogLeNet uses 0.001).</param>
+    /// <param name="layers">The layer factory; null means <see cref="LayerFactory.Default"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive or the padding is negative.</exception>
     public ConvBnAct(long inChannels, long outChannels, long kernelSize, long stride = 1, long? padding = null,
-        bool batchNorm = true, bool activation = true, double bnEps = 1e-5) : base(nameof(ConvBnAct))
+        bool batchNorm = true, bool activation = true, double bnEps = 1e-5, LayerFactory? layers = null) : base(nameof(ConvBnAct))
     {
         BlockChecks.Positive(inChannels, nameof(inChannels));
         BlockChecks.Positive(outChannels, nameof(outChannels));
@@ -34,9 +34,10 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
         BlockChecks.Positive(stride, nameof(stride));
         long pad = padding ?? kernelSize / 2;
         if (pad < 0) throw new ArgumentOutOfRangeException(nameof(padding), pad, "padding must not be negative");
-        conv = nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: pad, bias: !batchNorm);
-        bn = batchNorm ? nn.BatchNorm2d(outChannels, eps: bnEps) : null;
-        act = activation ? nn.ReLU() : null;
+        layers ??= LayerFactory.Default;
+        conv = layers.Conv(new ConvSpec(inChannels, outChannels, kernelSize, stride, pad, Bias: !batchNorm));
+        bn = batchNorm ? layers.Norm(new NormSpec(outChannels, bnEps)) : null;
+        act = activation ? layers.Activation() : null;
         InChannels = inChannels;
         OutChannels = outChannels;
         this.RegisterInOrder(("conv", conv), ("bn", bn), ("act", act));

@@ -31,21 +31,23 @@ public sealed class Inception : nn.Module<Tensor, Tensor>
     /// <param name="ch5x5">Output channels of the "5x5" branch.</param>
     /// <param name="poolProj">Output channels of the pool-projection branch.</param>
     /// <param name="trueFiveByFive">Use a real 5x5 kernel (the paper) instead of torchvision's 3x3.</param>
+    /// <param name="layers">The layer factory; null means <see cref="LayerFactory.Default"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A channel number is not positive.</exception>
-    public Inception(long inChannels, long ch1x1, long ch3x3Reduce, long ch3x3, long ch5x5Reduce, long ch5x5, long poolProj, bool trueFiveByFive = false)
+    public Inception(long inChannels, long ch1x1, long ch3x3Reduce, long ch3x3, long ch5x5Reduce, long ch5x5, long poolProj, bool trueFiveByFive = false,
+        LayerFactory? layers = null)
         : base(nameof(Inception))
     {
         const double eps = 1e-3;
-        branch1 = new ConvBnAct(inChannels, ch1x1, 1, bnEps: eps);
+        branch1 = new ConvBnAct(inChannels, ch1x1, 1, bnEps: eps, layers: layers);
         branch2 = nn.Sequential(
-            ("0", new ConvBnAct(inChannels, ch3x3Reduce, 1, bnEps: eps)),
-            ("1", new ConvBnAct(ch3x3Reduce, ch3x3, 3, bnEps: eps)));
+            ("0", new ConvBnAct(inChannels, ch3x3Reduce, 1, bnEps: eps, layers: layers)),
+            ("1", new ConvBnAct(ch3x3Reduce, ch3x3, 3, bnEps: eps, layers: layers)));
         branch3 = nn.Sequential(
-            ("0", new ConvBnAct(inChannels, ch5x5Reduce, 1, bnEps: eps)),
-            ("1", new ConvBnAct(ch5x5Reduce, ch5x5, trueFiveByFive ? 5 : 3, bnEps: eps)));
+            ("0", new ConvBnAct(inChannels, ch5x5Reduce, 1, bnEps: eps, layers: layers)),
+            ("1", new ConvBnAct(ch5x5Reduce, ch5x5, trueFiveByFive ? 5 : 3, bnEps: eps, layers: layers)));
         branch4 = nn.Sequential(
             ("0", nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-            ("1", new ConvBnAct(inChannels, poolProj, 1, bnEps: eps)));
+            ("1", new ConvBnAct(inChannels, poolProj, 1, bnEps: eps, layers: layers)));
         OutChannels = ch1x1 + ch3x3 + ch5x5 + poolProj;
         this.RegisterInOrder(("branch1", branch1), ("branch2", branch2), ("branch3", branch3), ("branch4", branch4));
     }

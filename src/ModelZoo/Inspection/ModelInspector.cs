@@ -1,5 +1,5 @@
+using ModelZoo.Blocks;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace ModelZoo.Inspection;
@@ -8,7 +8,8 @@ namespace ModelZoo.Inspection;
 /// Per-layer summaries (output shapes, parameters, multiply-accumulates) and state-dict listings.
 /// MACs count what dominates and what published figures count: a convolution costs
 /// <c>C_out x H_out x W_out x (C_in / groups) x k_h x k_w</c> and a linear layer <c>in x out</c>; biases, batch norm,
-/// activations, pooling, dropout and the residual additions count zero. With this rule the totals match
+/// activations, pooling, dropout and the residual additions count zero. Layers are recognised by role
+/// (<see cref="IConvLayer"/>, <see cref="ILinearLayer"/>), so a custom convolution from a <see cref="LayerFactory"/> is counted. With this rule the totals match
 /// torchvision's published GMACs (resnet18 1.81, resnet50 4.09, vgg16 15.47, googlenet 1.50 at 224x224).
 /// </summary>
 public static class ModelInspector
@@ -121,12 +122,15 @@ public static class ModelInspector
                 yield return item;
     }
 
-    private static long Macs(nn.Module module, Tensor output) => module switch
+    /// <summary>MACs of one call by the layer's role (<see cref="IConvLayer"/>, <see cref="ILinearLayer"/>, or TorchSharp's Conv2d/Linear), so custom layers count too.</summary>
+    private static long Macs(nn.Module module, Tensor output)
     {
-        Conv2d conv => output.shape[2] * output.shape[3] * conv.weight!.numel(),
-        Linear linear => linear.weight!.numel() * (output.numel() / output.shape[^1]) / output.shape[0],
-        _ => 0,
-    };
+        if (LayerRoles.AsConv(module) is { } conv && output.dim() == 4)
+            return output.shape[2] * output.shape[3] * conv.Weight.numel();
+        if (LayerRoles.AsLinear(module) is { } linear && output.dim() >= 2)
+            return linear.Weight.numel() * (output.numel() / output.shape[^1]) / output.shape[0];
+        return 0;
+    }
 
     private static string DTypeName(ScalarType type) => type switch
     {

@@ -13,22 +13,24 @@ public sealed class AuxiliaryClassifier : nn.Module<Tensor, Tensor>
 {
     private readonly AdaptiveAvgPool2d pool;
     private readonly ConvBnAct conv;
-    private readonly Linear fc1;
-    private readonly ReLU relu;
+    private readonly nn.Module<Tensor, Tensor> fc1;
+    private readonly nn.Module<Tensor, Tensor> relu;
     private readonly Dropout dropout;
-    private readonly Linear fc2;
+    private nn.Module<Tensor, Tensor> fc2;
 
     /// <summary>Creates the head.</summary>
     /// <param name="inChannels">Channels of the feature map it reads.</param>
     /// <param name="numClasses">Output classes.</param>
-    public AuxiliaryClassifier(long inChannels, long numClasses) : base(nameof(AuxiliaryClassifier))
+    /// <param name="layers">The layer factory; null means <see cref="LayerFactory.Default"/>.</param>
+    public AuxiliaryClassifier(long inChannels, long numClasses, LayerFactory? layers = null) : base(nameof(AuxiliaryClassifier))
     {
+        layers ??= LayerFactory.Default;
         pool = nn.AdaptiveAvgPool2d((4, 4));
-        conv = new ConvBnAct(inChannels, 128, 1, bnEps: 1e-3);
-        fc1 = nn.Linear(2048, 1024);
-        relu = nn.ReLU(inplace: true);
+        conv = new ConvBnAct(inChannels, 128, 1, bnEps: 1e-3, layers: layers);
+        fc1 = layers.Linear(new LinearSpec(2048, 1024));
+        relu = layers.Activation();
         dropout = nn.Dropout(0.7);
-        fc2 = nn.Linear(1024, numClasses);
+        fc2 = layers.Linear(new LinearSpec(1024, numClasses));
         this.RegisterInOrder(("pool", pool), ("conv", conv), ("fc1", fc1), ("relu", relu), ("dropout", dropout), ("fc2", fc2));
     }
 
@@ -38,5 +40,15 @@ public sealed class AuxiliaryClassifier : nn.Module<Tensor, Tensor>
         var x = conv.call(pool.call(input));
         x = relu.call(fc1.call(torch.flatten(x, 1)));
         return fc2.call(dropout.call(x));
+    }
+
+    /// <summary>Replaces <c>fc2</c> with <paramref name="build"/>'s layer (given the old one) for <paramref name="numClasses"/> outputs.</summary>
+    internal void ResetClassifier(int numClasses, Func<nn.Module, nn.Module<Tensor, Tensor>> build)
+    {
+        var fresh = build(fc2);
+        if (fresh.parameters().FirstOrDefault() is { } w && w.shape[0] != numClasses)
+            throw new InvalidOperationException($"the new fc2 has {w.shape[0]} outputs, not {numClasses}");
+        ModelChecks.ReplaceLastChild(this, "fc2", fresh);
+        fc2 = fresh;
     }
 }

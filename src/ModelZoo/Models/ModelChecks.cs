@@ -1,17 +1,23 @@
+using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace ModelZoo.Models;
 
-/// <summary>Option and input checks shared by the families.</summary>
+/// <summary>Option and input checks, and head surgery, shared by the families.</summary>
 internal static class ModelChecks
 {
-    public static void Validate(ModelOptions options)
+    /// <summary>Validates the options; returns classes and input channels with unset values taken from the family's card.</summary>
+    public static (int Classes, int Channels) Validate(ModelOptions options, ModelCard card)
     {
-        if (options.NumClasses < 1) throw new ArgumentException($"NumClasses must be at least 1, got {options.NumClasses}", nameof(options));
-        if (options.InChannels < 1) throw new ArgumentException($"InChannels must be at least 1, got {options.InChannels}", nameof(options));
+        int classes = options.NumClasses ?? card.DefaultClasses;
+        int channels = options.InChannels ?? card.DefaultInput.Channels;
+        if (classes < 1) throw new ArgumentException($"NumClasses must be at least 1, got {classes}", nameof(options));
+        if (channels < 1) throw new ArgumentException($"InChannels must be at least 1, got {channels}", nameof(options));
         if (options.Dropout is < 0 or >= 1) throw new ArgumentException($"Dropout must be in [0, 1), got {options.Dropout}", nameof(options));
         if (!Enum.IsDefined(options.Init)) throw new ArgumentException($"unknown init scheme {options.Init}", nameof(options));
         if (!Enum.IsDefined(options.SmallInput)) throw new ArgumentException($"unknown small-input policy {options.SmallInput}", nameof(options));
+        return (classes, channels);
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> unless the input is N x C x H x W with the model's channels and H, W at least <paramref name="minSize"/>.</summary>
@@ -24,4 +30,42 @@ internal static class ModelChecks
         if (input.shape[2] < minSize || input.shape[3] < minSize)
             throw new ArgumentException($"{model} needs inputs of at least {minSize}x{minSize}, got {input.shape[2]}x{input.shape[3]}; resize the images or build the model with SmallInputPolicy.Auto or SmallStem", nameof(input));
     }
+
+    /// <summary>Throws unless a classifier width is positive.</summary>
+    public static void CheckClasses(int numClasses)
+    {
+        if (numClasses < 1) throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, "numClasses must be at least 1");
+    }
+
+    /// <summary>
+    /// A fresh final layer for <see cref="IZooModel.ResetClassifier"/>: built by the factory, initialised with the
+    /// family's default, and moved to the device and dtype of the layer it replaces.
+    /// </summary>
+    public static nn.Module<Tensor, Tensor> FreshClassifier(Blocks.LayerFactory layers, long inFeatures, int numClasses, nn.Module old, InitScheme init, Blocks.DefaultInit familyDefault)
+    {
+        var fresh = layers.Linear(new Blocks.LinearSpec(inFeatures, numClasses));
+        Blocks.WeightInit.Apply(fresh, init, null, familyDefault);
+        var like = old.parameters().FirstOrDefault();
+        if (like is not null) fresh.to(like.dtype).to(like.device);
+        return fresh;
+    }
+
+    /// <summary>
+    /// Swaps the child <paramref name="name"/> of <paramref name="parent"/> for <paramref name="replacement"/>. The child
+    /// must be the parent's last registered child (true of every zoo classifier), so the registration order, and with
+    /// it the state-dict order, stays the same.
+    /// </summary>
+    public static void ReplaceLastChild(nn.Module parent, string name, nn.Module replacement)
+    {
+        var last = parent.named_children().Last().name;
+        if (last != name) throw new InvalidOperationException($"{name} is not the last child of {parent.GetName()} ({last} is)");
+        parent.register_module(name, null!);
+        parent.register_module(name, replacement);
+    }
+
+    /// <summary>A copy of <paramref name="sequence"/> (same child modules) with the child <paramref name="key"/> swapped for <paramref name="replacement"/>.</summary>
+    public static Sequential WithChild(Sequential sequence, string key, nn.Module<Tensor, Tensor> replacement) =>
+        nn.Sequential(sequence.named_children()
+            .Select(c => (c.name, c.name == key ? replacement : (nn.Module<Tensor, Tensor>)c.module))
+            .ToArray());
 }

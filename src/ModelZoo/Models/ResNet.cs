@@ -13,12 +13,15 @@ namespace ModelZoo.Models;
 /// torchvision stem is kept (it works from 28x28: the adaptive average pool absorbs any size);
 /// <see cref="SmallInputPolicy.SmallStem"/> swaps in a 3x3 stride-1 <c>conv1</c> and drops the stem max-pool
 /// (CIFAR-style; same keys, <c>conv1.weight</c> becomes 64xCx3x3).
+/// Initialisation (<see cref="InitScheme.Default"/>): torchvision's, kaiming-normal fan-out convolutions and PyTorch's
+/// default for <c>fc</c>; <see cref="ModelOptions.ZeroInitResidual"/> zeros each block's last norm weight.
+/// <see cref="ForwardFeatures"/> returns <c>layer4</c>'s map; the head is <c>avgpool</c>, dropout and <c>fc</c>.
 /// </summary>
-public sealed class ResNet : nn.Module<Tensor, Tensor>
+public sealed class ResNet : nn.Module<Tensor, Tensor>, IZooModel
 {
-    private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
-    private readonly ReLU relu;
+    private readonly nn.Module<Tensor, Tensor> conv1;
+    private readonly nn.Module<Tensor, Tensor> bn1;
+    private readonly nn.Module<Tensor, Tensor> relu;
     private readonly nn.Module<Tensor, Tensor> maxpool;
     private readonly nn.Module<Tensor, Tensor> layer1;
     private readonly nn.Module<Tensor, Tensor> layer2;
@@ -26,7 +29,10 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     private readonly nn.Module<Tensor, Tensor> layer4;
     private readonly AdaptiveAvgPool2d avgpool;
     private readonly nn.Module<Tensor, Tensor>? dropout;
-    private readonly Linear fc;
+    private nn.Module<Tensor, Tensor> fc;
+    private readonly long inChannels;
+    private readonly LayerFactory factory;
+    private readonly InitScheme init;
 
     /// <summary>Builds a ResNet.</summary>
     /// <param name="bottleneck">Use <see cref="Bottleneck"/> blocks (ResNet-50 and deeper) instead of <see cref="BasicBlock"/>.</param>
@@ -39,25 +45,30 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(options);
         if (layers.Count != 4 || layers.Any(n => n < 1))
             throw new ArgumentException($"ResNet needs four positive block counts, got [{string.Join(", ", layers)}]", nameof(layers));
-        ModelChecks.Validate(options);
+        var (classes, channels) = ModelChecks.Validate(options, CardDefaults);
+        factory = options.Layers ?? LayerFactory.Default;
+        init = options.Init;
+        inChannels = channels;
         bool smallStem = options.SmallInput == SmallInputPolicy.SmallStem;
         conv1 = smallStem
-            ? nn.Conv2d(options.InChannels, 64, 3, stride: 1, padding: 1, bias: false)
-            : nn.Conv2d(options.InChannels, 64, 7, stride: 2, padding: 3, bias: false);
-        bn1 = nn.BatchNorm2d(64);
-        relu = nn.ReLU(inplace: true);
+            ? factory.Conv(new ConvSpec(channels, 64, 3, 1, 1, Bias: false))
+            : factory.Conv(new ConvSpec(channels, 64, 7, 2, 3, Bias: false));
+        bn1 = factory.Norm(new NormSpec(64));
+        relu = factory.Activation();
         maxpool = smallStem ? nn.Identity() : nn.MaxPool2d(3, stride: 2, padding: 1);
         int expansion = bottleneck ? Bottleneck.Expansion : BasicBlock.Expansion;
-        long inChannels = 64;
+        long width = 64;
+        var residualBlocks = new List<nn.Module<Tensor, Tensor>>();
         nn.Module<Tensor, Tensor> Stage(long planes, int blocks, long stride)
         {
             var list = new List<(string, nn.Module<Tensor, Tensor>)>();
             for (int i = 0; i < blocks; i++)
             {
                 long s = i == 0 ? stride : 1;
-                nn.Module<Tensor, Tensor> block = bottleneck ? new Bottleneck(inChannels, planes, s) : new BasicBlock(inChannels, planes, s);
+                nn.Module<Tensor, Tensor> block = bottleneck ? new Bottleneck(width, planes, s, factory) : new BasicBlock(width, planes, s, factory);
                 list.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), block));
-                inChannels = planes * expansion;
+                residualBlocks.Add(block);
+                width = planes * expansion;
             }
             return nn.Sequential(list.ToArray());
         }
@@ -67,20 +78,61 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         layer4 = Stage(512, layers[3], 2);
         avgpool = nn.AdaptiveAvgPool2d(1);
         dropout = options.Dropout is > 0 ? nn.Dropout(options.Dropout.Value) : null;
-        fc = nn.Linear(512 * expansion, options.NumClasses);
+        NumFeatures = 512 * expansion;
+        NumClasses = classes;
+        fc = factory.Linear(new LinearSpec(NumFeatures, classes));
         this.RegisterInOrder(("conv1", conv1), ("bn1", bn1), ("relu", relu), ("maxpool", maxpool), ("layer1", layer1), ("layer2", layer2), ("layer3", layer3), ("layer4", layer4), ("avgpool", avgpool), ("dropout", dropout), ("fc", fc));
-        WeightInit.Apply(this, options.Init, options.Seed, FamilyDefault.ResNet);
+        WeightInit.Apply(this, options.Init, options.Seed, TorchvisionInit);
+        if (options.ZeroInitResidual)
+        {
+            foreach (var block in residualBlocks)
+            {
+                if (block is BasicBlock basic) basic.ZeroInitResidual();
+                else ((Bottleneck)block).ZeroInitResidual();
+            }
+        }
     }
 
     /// <inheritdoc/>
-    public override Tensor forward(Tensor input)
+    public int NumClasses { get; private set; }
+
+    /// <inheritdoc/>
+    public long NumFeatures { get; }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input) => ForwardHead(ForwardFeatures(input));
+
+    /// <inheritdoc/>
+    public Tensor ForwardFeatures(Tensor input)
     {
-        ModelChecks.CheckInput(input, conv1.weight!.shape[1], 1, "resnet");
+        ModelChecks.CheckInput(input, inChannels, 1, "resnet");
         var x = maxpool.call(relu.call(bn1.call(conv1.call(input))));
-        x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
-        x = torch.flatten(avgpool.call(x), 1);
+        return layer4.call(layer3.call(layer2.call(layer1.call(x))));
+    }
+
+    /// <inheritdoc/>
+    public Tensor ForwardHead(Tensor features)
+    {
+        var x = torch.flatten(avgpool.call(features), 1);
         if (dropout is not null) x = dropout.call(x);
         return fc.call(x);
+    }
+
+    /// <inheritdoc/>
+    public void ResetClassifier(int numClasses)
+    {
+        ModelChecks.CheckClasses(numClasses);
+        var fresh = ModelChecks.FreshClassifier(factory, NumFeatures, numClasses, fc, init, TorchvisionInit);
+        ModelChecks.ReplaceLastChild(this, "fc", fresh);
+        fc = fresh;
+        NumClasses = numClasses;
+    }
+
+    /// <summary>torchvision's ResNet init: kaiming-normal (fan-out, ReLU) convolutions; <c>fc</c> keeps PyTorch's Linear default.</summary>
+    private static void TorchvisionInit(InitTarget target, InitDraws draws)
+    {
+        if (target.Role == LayerRole.Conv) WeightInit.KaimingNormalFanOut(target, draws);
+        else WeightInit.TorchLinearDefault(target, draws);
     }
 
     /// <summary>ResNet-18 (basic blocks 2-2-2-2).</summary>
@@ -98,14 +150,23 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     /// <summary>ResNet-152 (bottlenecks 3-8-36-3).</summary>
     public static ResNet ResNet152(ModelOptions options) => new(true, [3, 8, 36, 3], options);
 
+    /// <summary>What every ResNet card shares: ImageNet input, classes and preprocessing, torchvision's layer names.</summary>
+    private static ModelCard CardDefaults { get; } = new ModelCard("resnet", "resnet", "", "", (3, 224, 224), 0, 0, null, "", SmallInputPolicy.Resize)
+    {
+        DefaultClasses = 1000,
+        Preprocessing = Preprocessing.ImageNet,
+        ClassifierName = "fc",
+        FirstConvName = "conv1",
+    };
+
     /// <summary>The registry entries of the family.</summary>
     internal static IEnumerable<ZooEntry> Entries()
     {
         const string paper = "He, Zhang, Ren, Sun: Deep Residual Learning for Image Recognition (CVPR 2016, arXiv:1512.03385)";
         const string source = "torchvision model docs, IMAGENET1K_V1 weights (acc@1 on ImageNet-1k val, 224x224 centre crop)";
         ZooEntry Entry(string name, string blocks, long parameters, long macs, double top1, Func<ModelOptions, ResNet> build, params string[] aliases) =>
-            new(new ModelCard(name, "resnet", $"ResNet with {blocks}; 7x7 stem, four residual stages, global average pool, one linear layer.",
-                paper, (3, 224, 224), parameters, macs, top1, source, SmallInputPolicy.Resize), o => build(o), aliases);
+            new(CardDefaults with { Name = name, Summary = $"ResNet with {blocks}; 7x7 stem, four residual stages, global average pool, one linear layer.",
+                Paper = paper, Parameters = parameters, Macs = macs, ReferenceTop1 = top1, ReferenceSource = source }, o => build(o), aliases);
         yield return Entry("resnet18", "basic blocks 2-2-2-2", 11_689_512, 1_814_073_344, 69.758, ResNet18, "resnet");
         yield return Entry("resnet34", "basic blocks 3-4-6-3", 21_797_672, 3_663_761_408, 73.314, ResNet34);
         yield return Entry("resnet50", "bottleneck blocks 3-4-6-3", 25_557_032, 4_089_184_256, 76.130, ResNet50);

@@ -13,19 +13,23 @@ namespace ModelZoo.Models;
 /// than 32x32 skips the first max-pool (28 -> 28 -> 14 -> 7 -> 3 -> 1), larger inputs run the torchvision network
 /// unchanged; <see cref="SmallInputPolicy.SmallStem"/> always skips it; <see cref="SmallInputPolicy.Resize"/> never
 /// does and rejects inputs below 32x32. No parameter changes, so the state dict is torchvision's in every case.
+/// Initialisation (<see cref="InitScheme.Default"/>): torchvision's, kaiming-normal fan-out convolutions, N(0, 0.01) linear layers.
+/// <see cref="ForwardFeatures"/> returns the 512-channel map of <c>features</c>; the head is <c>avgpool</c> and <c>classifier</c>.
 /// </summary>
-public sealed class Vgg : nn.Module<Tensor, Tensor>
+public sealed class Vgg : nn.Module<Tensor, Tensor>, IZooModel
 {
     /// <summary>Smallest input side the torchvision network accepts (2^5).</summary>
     public const int MinimumInputSize = 32;
 
     private readonly Sequential features;
     private readonly AdaptiveAvgPool2d avgpool;
-    private readonly Sequential classifier;
+    private Sequential classifier;
     private readonly nn.Module<Tensor, Tensor>[] featureLayers;
     private readonly int firstPoolIndex;
     private readonly SmallInputPolicy policy;
     private readonly long inChannels;
+    private readonly LayerFactory factory;
+    private readonly InitScheme init;
 
     /// <summary>Builds a VGG.</summary>
     /// <param name="convsPerStage">3x3 convolutions in each of the five stages (e.g. 2,2,3,3,3 for VGG-16).</param>
@@ -38,13 +42,15 @@ public sealed class Vgg : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(options);
         if (convsPerStage.Count != 5 || convsPerStage.Any(n => n < 1))
             throw new ArgumentException($"VGG needs five positive convolution counts, got [{string.Join(", ", convsPerStage)}]", nameof(convsPerStage));
-        ModelChecks.Validate(options);
+        var (classes, channels) = ModelChecks.Validate(options, CardDefaults);
+        factory = options.Layers ?? LayerFactory.Default;
+        init = options.Init;
         long[] widths = [64, 128, 256, 512, 512];
         var layers = new List<nn.Module<Tensor, Tensor>>();
-        long c = options.InChannels;
+        long c = channels;
         for (int stage = 0; stage < 5; stage++)
         {
-            layers.AddRange(Conv3x3Stack.CreateLayers(c, widths[stage], convsPerStage[stage], batchNorm));
+            layers.AddRange(Conv3x3Stack.CreateLayers(c, widths[stage], convsPerStage[stage], batchNorm, layers: factory));
             c = widths[stage];
             if (stage == 0) firstPoolIndex = layers.Count - 1;
         }
@@ -53,21 +59,31 @@ public sealed class Vgg : nn.Module<Tensor, Tensor>
         avgpool = nn.AdaptiveAvgPool2d((7, 7));
         double p = options.Dropout ?? 0.5;
         classifier = nn.Sequential(
-            ("0", nn.Linear(512 * 7 * 7, 4096)),
-            ("1", nn.ReLU(inplace: true)),
+            ("0", factory.Linear(new LinearSpec(512 * 7 * 7, 4096))),
+            ("1", factory.Activation()),
             ("2", nn.Dropout(p)),
-            ("3", nn.Linear(4096, 4096)),
-            ("4", nn.ReLU(inplace: true)),
+            ("3", factory.Linear(new LinearSpec(4096, 4096))),
+            ("4", factory.Activation()),
             ("5", nn.Dropout(p)),
-            ("6", nn.Linear(4096, options.NumClasses)));
+            ("6", factory.Linear(new LinearSpec(4096, classes))));
         policy = options.SmallInput;
-        inChannels = options.InChannels;
+        inChannels = channels;
+        NumClasses = classes;
         this.RegisterInOrder(("features", features), ("avgpool", avgpool), ("classifier", classifier));
-        WeightInit.Apply(this, options.Init, options.Seed, FamilyDefault.Vgg);
+        WeightInit.Apply(this, options.Init, options.Seed, TorchvisionInit);
     }
 
     /// <inheritdoc/>
-    public override Tensor forward(Tensor input)
+    public int NumClasses { get; private set; }
+
+    /// <inheritdoc/>
+    public long NumFeatures => 512;
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input) => ForwardHead(ForwardFeatures(input));
+
+    /// <inheritdoc/>
+    public Tensor ForwardFeatures(Tensor input)
     {
         ModelChecks.CheckInput(input, inChannels, policy == SmallInputPolicy.Resize ? MinimumInputSize : 1, "vgg");
         bool small = input.shape[2] < MinimumInputSize || input.shape[3] < MinimumInputSize;
@@ -78,8 +94,28 @@ public sealed class Vgg : nn.Module<Tensor, Tensor>
             if (i == firstPoolIndex && skipFirstPool) continue;
             x = featureLayers[i].call(x);
         }
-        x = torch.flatten(avgpool.call(x), 1);
-        return classifier.call(x);
+        return x;
+    }
+
+    /// <inheritdoc/>
+    public Tensor ForwardHead(Tensor features) => classifier.call(torch.flatten(avgpool.call(features), 1));
+
+    /// <inheritdoc/>
+    public void ResetClassifier(int numClasses)
+    {
+        ModelChecks.CheckClasses(numClasses);
+        var old = classifier.named_children().Single(c => c.name == "6").module;
+        var fresh = ModelChecks.FreshClassifier(factory, 4096, numClasses, old, init, TorchvisionInit);
+        classifier = ModelChecks.WithChild(classifier, "6", fresh);
+        ModelChecks.ReplaceLastChild(this, "classifier", classifier);
+        NumClasses = numClasses;
+    }
+
+    /// <summary>torchvision's VGG init: kaiming-normal (fan-out, ReLU) convolutions, N(0, 0.01) linear layers, zero biases.</summary>
+    private static void TorchvisionInit(InitTarget target, InitDraws draws)
+    {
+        if (target.Role == LayerRole.Conv) WeightInit.KaimingNormalFanOut(target, draws);
+        else WeightInit.Normal001(target, draws);
     }
 
     private static readonly int[] A = [1, 1, 2, 2, 2], B = [2, 2, 2, 2, 2], D = [2, 2, 3, 3, 3], E = [2, 2, 4, 4, 4];
@@ -108,14 +144,23 @@ public sealed class Vgg : nn.Module<Tensor, Tensor>
     /// <summary>VGG-19 with batch norm.</summary>
     public static Vgg Vgg19Bn(ModelOptions options) => new(E, true, options);
 
+    /// <summary>What every VGG card shares: ImageNet input, classes and preprocessing, torchvision's layer names.</summary>
+    private static ModelCard CardDefaults { get; } = new ModelCard("vgg", "vgg", "", "", (3, 224, 224), 0, 0, null, "", SmallInputPolicy.SmallStem)
+    {
+        DefaultClasses = 1000,
+        Preprocessing = Preprocessing.ImageNet,
+        ClassifierName = "classifier.6",
+        FirstConvName = "features.0",
+    };
+
     /// <summary>The registry entries of the family.</summary>
     internal static IEnumerable<ZooEntry> Entries()
     {
         const string paper = "Simonyan, Zisserman: Very Deep Convolutional Networks for Large-Scale Image Recognition (ICLR 2015, arXiv:1409.1556)";
         const string source = "torchvision model docs, IMAGENET1K_V1 weights (acc@1 on ImageNet-1k val, 224x224 centre crop)";
         ZooEntry Entry(string name, int layers, bool bn, long parameters, long macs, double top1, Func<ModelOptions, Vgg> build, params string[] aliases) =>
-            new(new ModelCard(name, "vgg", $"VGG-{layers}{(bn ? " with batch norm" : "")}: stacks of 3x3 convolutions in five stages, three fully connected layers.",
-                paper, (3, 224, 224), parameters, macs, top1, source, SmallInputPolicy.SmallStem), o => build(o), aliases);
+            new(CardDefaults with { Name = name, Summary = $"VGG-{layers}{(bn ? " with batch norm" : "")}: stacks of 3x3 convolutions in five stages, three fully connected layers.",
+                Paper = paper, Parameters = parameters, Macs = macs, ReferenceTop1 = top1, ReferenceSource = source }, o => build(o), aliases);
         yield return Entry("vgg11", 11, false, 132_863_336, 7_609_090_048, 69.02, Vgg11);
         yield return Entry("vgg13", 13, false, 133_047_848, 11_308_466_176, 69.928, Vgg13);
         yield return Entry("vgg16", 16, false, 138_357_544, 15_470_264_320, 71.592, Vgg16, "vgg");

@@ -1,12 +1,15 @@
 namespace ModelZoo;
 
-/// <summary>What the registry knows about a model without building it.</summary>
+/// <summary>
+/// What the registry knows about a model without building it: description, cost, and the defaults
+/// <see cref="Zoo.Create"/> builds with (input, classes) and evaluation uses (preprocessing).
+/// </summary>
 /// <param name="Name">Registry name, e.g. <c>resnet50</c>.</param>
 /// <param name="Family">Family, e.g. <c>resnet</c>.</param>
 /// <param name="Summary">One sentence on what the model is.</param>
 /// <param name="Paper">The paper (authors, title, year).</param>
 /// <param name="DefaultInput">Default input (channels, height, width).</param>
-/// <param name="Parameters">Parameters at the default input, 1000 classes (10 for MNIST models).</param>
+/// <param name="Parameters">Parameters at the card's defaults (<see cref="DefaultInput"/>, <see cref="DefaultClasses"/>).</param>
 /// <param name="Macs">Multiply-accumulates of one forward pass at the default input.</param>
 /// <param name="ReferenceTop1">Reference top-1 accuracy in percent, if published.</param>
 /// <param name="ReferenceSource">Where the reference accuracy comes from.</param>
@@ -21,4 +24,20 @@ public sealed record ModelCard(
     long Macs,
     double? ReferenceTop1,
     string ReferenceSource,
-    SmallInputPolicy SmallInput);
+    SmallInputPolicy SmallInput)
+{
+    /// <summary>Output classes of the default model (1000 for ImageNet models, 10 for MNIST ones).</summary>
+    public required int DefaultClasses { get; init; }
+
+    /// <summary>Evaluation preprocessing: normalisation, resize, crop and interpolation.</summary>
+    public required Preprocessing Preprocessing { get; init; }
+
+    /// <summary>Name of the final linear layer, as in the state dict without <c>.weight</c> (e.g. <c>fc</c>, <c>classifier.6</c>).</summary>
+    public required string ClassifierName { get; init; }
+
+    /// <summary>Name of the first convolution (e.g. <c>conv1</c>, <c>features.0</c>), the layer to adapt for other input channels.</summary>
+    public required string FirstConvName { get; init; }
+
+    /// <summary>Trained weights available for the model; empty for now.</summary>
+    public IReadOnlyList<WeightsInfo> Weights { get; init; } = [];
+}

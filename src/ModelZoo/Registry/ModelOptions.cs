@@ -1,16 +1,20 @@
+using System.Text.Json.Serialization;
+using ModelZoo.Blocks;
+
 namespace ModelZoo;
 
 /// <summary>
 /// The options every zoo model takes (Keras-applications style): classes, input channels, dropout,
-/// initialisation and the small-input policy. Defaults give the torchvision-identical model.
+/// initialisation and the small-input policy. Unset values are the model card's defaults, which give the
+/// torchvision-identical model (the book's network for deepcnn).
 /// </summary>
 public sealed record ModelOptions
 {
-    /// <summary>Number of output classes.</summary>
-    public int NumClasses { get; init; } = 1000;
+    /// <summary>Number of output classes; null means the card's <see cref="ModelCard.DefaultClasses"/> (1000, or 10 for deepcnn).</summary>
+    public int? NumClasses { get; init; }
 
-    /// <summary>Input channels: 1 (grey) or 3 (RGB).</summary>
-    public int InChannels { get; init; } = 3;
+    /// <summary>Input channels, 1 (grey) or 3 (RGB); null means the card's default input channels (3, or 1 for deepcnn).</summary>
+    public int? InChannels { get; init; }
 
     /// <summary>Dropout probability of the classifier; null means the family's default.</summary>
     public double? Dropout { get; init; }
@@ -27,6 +31,16 @@ public sealed record ModelOptions
     /// <summary>GoogLeNet only: use the paper's true 5x5 conv in the Inception "5x5" branch instead of torchvision's 3x3.</summary>
     public bool TrueInception5x5 { get; init; }
 
+    /// <summary>ResNet only: zero the last norm's weight in each residual block so every block starts as the identity (torchvision's <c>zero_init_residual</c>).</summary>
+    public bool ZeroInitResidual { get; init; }
+
     /// <summary>Seed for weight initialisation; null uses the global torch generator as it stands.</summary>
     public long? Seed { get; init; }
+
+    /// <summary>
+    /// The layers the model is built from; null means <see cref="LayerFactory.Default"/> (torchvision's). Not saved
+    /// in checkpoints: a model built with custom layers must be rebuilt with the same factory.
+    /// </summary>
+    [JsonIgnore]
+    public LayerFactory? Layers { get; init; }
 }

@@ -25,18 +25,45 @@ public static class Zoo
     /// <exception cref="UnknownModelException">No such model.</exception>
     public static ModelCard Card(string nameOrAlias) => Entry(nameOrAlias).Card;
 
-    /// <summary>Builds a model.</summary>
+    /// <summary>
+    /// Builds a model. Unset options are the card's defaults: <c>Zoo.Create("resnet18")</c> is torchvision's
+    /// resnet18 (3x224x224, 1000 classes), <c>Zoo.Create("deepcnn")</c> the book's MNIST network (1x28x28, 10 classes).
+    /// Every zoo model implements <see cref="IZooModel"/>.
+    /// </summary>
     /// <exception cref="UnknownModelException">No such model.</exception>
     /// <exception cref="ArgumentException">The options are invalid for the model.</exception>
     public static nn.Module<Tensor, Tensor> Create(string nameOrAlias, ModelOptions? options = null)
     {
-        options ??= new ModelOptions();
+        var entry = Entry(nameOrAlias);
+        options = Resolve(entry.Card, options);
         if (options.NumClasses < 1) throw new ArgumentException($"NumClasses must be at least 1, got {options.NumClasses}");
         if (options.InChannels is not (1 or 3)) throw new ArgumentException($"InChannels must be 1 or 3, got {options.InChannels}");
         if (options.Dropout is < 0 or >= 1) throw new ArgumentException($"Dropout must be in [0, 1), got {options.Dropout}");
-        var model = Entry(nameOrAlias).Factory(options);
+        var model = entry.Factory(options);
         TorchRuntime.PrepareFor(model);
         return model;
+    }
+
+    /// <summary>The options <see cref="Create"/> builds the card's default model with: the card's classes and input channels.</summary>
+    /// <exception cref="UnknownModelException">No such model.</exception>
+    public static ModelOptions DefaultOptions(string nameOrAlias) => Resolve(Card(nameOrAlias), null);
+
+    /// <summary>
+    /// <paramref name="options"/> with every value left unset (<see cref="ModelOptions.NumClasses"/>,
+    /// <see cref="ModelOptions.InChannels"/>) filled from the model card: what <see cref="Create"/> builds with, and
+    /// what to save next to a model so that a later build needs no card.
+    /// </summary>
+    /// <exception cref="UnknownModelException">No such model.</exception>
+    public static ModelOptions ResolveOptions(string nameOrAlias, ModelOptions? options) => Resolve(Card(nameOrAlias), options);
+
+    private static ModelOptions Resolve(ModelCard card, ModelOptions? options)
+    {
+        options ??= new ModelOptions();
+        return options with
+        {
+            NumClasses = options.NumClasses ?? card.DefaultClasses,
+            InChannels = options.InChannels ?? card.DefaultInput.Channels,
+        };
     }
 
     private static ZooEntry Entry(string nameOrAlias)

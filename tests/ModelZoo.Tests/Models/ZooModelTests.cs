@@ -58,7 +58,7 @@ public class ZooModelTests
     public void ImageNetSizeForward(string model)
     {
         using var scope = torch.NewDisposeScope();
-        using var net = Zoo.Create(model, new ModelOptions { Seed = 1 });
+        using var net = Zoo.Create(model, new ModelOptions { Seed = 1, InChannels = 3, NumClasses = 1000 });
         net.eval();
         using var noGrad = torch.no_grad();
         var y = net.call(torch.randn(1, 3, 224, 224));

@@ -256,28 +256,26 @@ public class PackageTests
             return 2;
         }
         torch.manual_seed(1);
-        var cases = new (string Name, ModelOptions Options, long[] Shape)[]
-        {
-            ("deepcnn", new ModelOptions { NumClasses = 10, InChannels = 1 }, new long[] { 2, 1, 28, 28 }),
-            ("resnet18", new ModelOptions { NumClasses = 10, InChannels = 3 }, new long[] { 2, 3, 64, 64 }),
-        };
-        foreach (var (name, options, shape) in cases)
+        foreach (var name in new[] { "deepcnn", "resnet18" })
         {
             using var scope = torch.NewDisposeScope();
-            var model = Zoo.Create(name, options);
+            var card = Zoo.Card(name);
+            var model = Zoo.Create(name);
             model.train();
             var optimizer = torch.optim.SGD(model.parameters(), 0.01);
-            var x = torch.randn(shape);
+            var x = torch.randn(2, card.DefaultInput.Channels, card.DefaultInput.Height, card.DefaultInput.Width);
             var y = torch.tensor(new long[] { 1, 7 });
             var logits = model.forward(x);
-            if (logits.shape[0] != 2 || logits.shape[1] != 10) throw new Exception($"{name}: unexpected output shape");
+            if (logits.shape[0] != 2 || logits.shape[1] != card.DefaultClasses)
+                throw new Exception($"{name}: output shape [{string.Join(", ", logits.shape)}], expected [2, {card.DefaultClasses}]");
+            if (((IZooModel)model).NumClasses != card.DefaultClasses) throw new Exception($"{name}: NumClasses is not the card's");
             var loss = torch.nn.functional.cross_entropy(logits, y);
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();
             float value = loss.item<float>();
             if (!float.IsFinite(value)) throw new Exception($"{name}: loss is not finite");
-            Console.WriteLine($"{name} step ok: loss {value:F4}");
+            Console.WriteLine($"{name} step ok on {card.DefaultInput.Channels}x{card.DefaultInput.Height}x{card.DefaultInput.Width}, {card.DefaultClasses} classes: loss {value:F4}");
         }
         Console.WriteLine("CONSUMER OK");
         return 0;
