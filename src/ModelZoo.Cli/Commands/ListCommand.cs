@@ -31,6 +31,14 @@ public sealed class ListCommand(CliEnvironment env) : Command<ListSettings>
                     ["reference_source"] = c.ReferenceSource,
                     ["small_input"] = c.SmallInput.ToString().ToLowerInvariant(),
                     ["aliases"] = new JsonArray(aliases.GetValueOrDefault(c.Name, []).Select(a => (JsonNode?)a).ToArray()),
+                    ["weights"] = new JsonArray(c.Weights.Select(w => (JsonNode?)new JsonObject
+                    {
+                        ["name"] = w.Name,
+                        ["source"] = w.Source,
+                        ["licence"] = w.Licence,
+                        ["classes"] = w.Classes,
+                        ["reference_top1"] = w.ReferenceTop1,
+                    }).ToArray()),
                 });
             }
             env.Console.Profile.Out.Writer.WriteLine(array.ToJsonString(CliJson.Compact));
@@ -39,13 +47,14 @@ public sealed class ListCommand(CliEnvironment env) : Command<ListSettings>
 
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("model").AddColumn("family").AddColumn(new TableColumn("params").RightAligned())
-            .AddColumn(new TableColumn("MACs").RightAligned()).AddColumn("input").AddColumn(new TableColumn("ref. top-1").RightAligned()).AddColumn("aliases");
+            .AddColumn(new TableColumn("MACs").RightAligned()).AddColumn("input").AddColumn(new TableColumn("ref. top-1").RightAligned()).AddColumn("weights").AddColumn("aliases");
         foreach (var c in cards)
         {
             table.AddRow(
                 Markup.Escape(c.Name), Markup.Escape(c.Family), Units.Count(c.Parameters), Units.Count(c.Macs),
                 $"{c.DefaultInput.Channels}x{c.DefaultInput.Height}x{c.DefaultInput.Width}",
                 c.ReferenceTop1 is double t ? t.ToString("0.00", CultureInfo.InvariantCulture) + " %" : "-",
+                c.Weights.Count == 0 ? "-" : Markup.Escape(string.Join(", ", c.Weights.Select(w => w.Name))),
                 Markup.Escape(string.Join(", ", aliases.GetValueOrDefault(c.Name, []))));
         }
         env.Console.Write(table);

@@ -159,6 +159,13 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IZooModel
         FirstConvName = "conv1",
     };
 
+    /// <summary>torchvision's IMAGENET1K_V1 weight files (what <c>torchvision.models.resnetNN(weights="IMAGENET1K_V1")</c> downloads).</summary>
+    private static readonly Dictionary<string, string> TorchvisionFiles = new()
+    {
+        ["resnet18"] = "resnet18-f37072fd.pth", ["resnet34"] = "resnet34-b627a593.pth", ["resnet50"] = "resnet50-0676ba61.pth",
+        ["resnet101"] = "resnet101-63fe2227.pth", ["resnet152"] = "resnet152-394f9c45.pth",
+    };
+
     /// <summary>The registry entries of the family.</summary>
     internal static IEnumerable<ZooEntry> Entries()
     {
@@ -166,7 +173,8 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IZooModel
         const string source = "torchvision model docs, IMAGENET1K_V1 weights (acc@1 on ImageNet-1k val, 224x224 centre crop)";
         ZooEntry Entry(string name, string blocks, long parameters, long macs, double top1, Func<ModelOptions, ResNet> build, params string[] aliases) =>
             new(CardDefaults with { Name = name, Summary = $"ResNet with {blocks}; 7x7 stem, four residual stages, global average pool, one linear layer.",
-                Paper = paper, Parameters = parameters, Macs = macs, ReferenceTop1 = top1, ReferenceSource = source }, o => build(o), aliases);
+                Paper = paper, Parameters = parameters, Macs = macs, ReferenceTop1 = top1, ReferenceSource = source,
+                Weights = [WeightsInfo.Torchvision(name, TorchvisionFiles[name], top1)] }, o => build(o), aliases);
         yield return Entry("resnet18", "basic blocks 2-2-2-2", 11_689_512, 1_814_073_344, 69.758, ResNet18, "resnet");
         yield return Entry("resnet34", "basic blocks 3-4-6-3", 21_797_672, 3_663_761_408, 73.314, ResNet34);
         yield return Entry("resnet50", "bottleneck blocks 3-4-6-3", 25_557_032, 4_089_184_256, 76.130, ResNet50);

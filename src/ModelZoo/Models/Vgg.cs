@@ -153,6 +153,13 @@ public sealed class Vgg : nn.Module<Tensor, Tensor>, IZooModel
         FirstConvName = "features.0",
     };
 
+    /// <summary>torchvision's IMAGENET1K_V1 weight files.</summary>
+    private static readonly Dictionary<string, string> TorchvisionFiles = new()
+    {
+        ["vgg11"] = "vgg11-8a719046.pth", ["vgg13"] = "vgg13-19584684.pth", ["vgg16"] = "vgg16-397923af.pth", ["vgg19"] = "vgg19-dcbb9e9d.pth",
+        ["vgg11_bn"] = "vgg11_bn-6002323d.pth", ["vgg13_bn"] = "vgg13_bn-abd245e5.pth", ["vgg16_bn"] = "vgg16_bn-6c64b313.pth", ["vgg19_bn"] = "vgg19_bn-c79401a0.pth",
+    };
+
     /// <summary>The registry entries of the family.</summary>
     internal static IEnumerable<ZooEntry> Entries()
     {
@@ -160,7 +167,8 @@ public sealed class Vgg : nn.Module<Tensor, Tensor>, IZooModel
         const string source = "torchvision model docs, IMAGENET1K_V1 weights (acc@1 on ImageNet-1k val, 224x224 centre crop)";
         ZooEntry Entry(string name, int layers, bool bn, long parameters, long macs, double top1, Func<ModelOptions, Vgg> build, params string[] aliases) =>
             new(CardDefaults with { Name = name, Summary = $"VGG-{layers}{(bn ? " with batch norm" : "")}: stacks of 3x3 convolutions in five stages, three fully connected layers.",
-                Paper = paper, Parameters = parameters, Macs = macs, ReferenceTop1 = top1, ReferenceSource = source }, o => build(o), aliases);
+                Paper = paper, Parameters = parameters, Macs = macs, ReferenceTop1 = top1, ReferenceSource = source,
+                Weights = [WeightsInfo.Torchvision(name, TorchvisionFiles[name], top1)] }, o => build(o), aliases);
         yield return Entry("vgg11", 11, false, 132_863_336, 7_609_090_048, 69.02, Vgg11);
         yield return Entry("vgg13", 13, false, 133_047_848, 11_308_466_176, 69.928, Vgg13);
         yield return Entry("vgg16", 16, false, 138_357_544, 15_470_264_320, 71.592, Vgg16, "vgg");
