@@ -110,6 +110,7 @@ public sealed class DeepCnn : nn.Module<Tensor, Tensor>, IZooModel
         Preprocessing = Preprocessing.Mnist,
         ClassifierName = "classifier.3",
         FirstConvName = "features.0",
+        FeatureNodes = ["features.3", "features.8", "features.13"],
     };
 
     /// <summary>The registry entry.</summary>

@@ -177,6 +177,7 @@ public sealed class GoogLeNet : nn.Module<Tensor, Tensor>, IAuxiliaryLogits, IZo
         Preprocessing = Preprocessing.ImageNet,
         ClassifierName = "fc",
         FirstConvName = "conv1.conv",
+        FeatureNodes = ["conv1", "conv3", "inception3b", "inception4e", "inception5b"],
         // torchvision builds these weights with transform_input=True (see docs/weights.md).
         Weights = [WeightsInfo.Torchvision("googlenet", "googlenet-1378be20.pth", 69.778)],
     };

@@ -157,6 +157,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IZooModel
         Preprocessing = Preprocessing.ImageNet,
         ClassifierName = "fc",
         FirstConvName = "conv1",
+        FeatureNodes = ["relu", "layer1", "layer2", "layer3", "layer4"],
     };
 
     /// <summary>torchvision's IMAGENET1K_V1 weight files (what <c>torchvision.models.resnetNN(weights="IMAGENET1K_V1")</c> downloads).</summary>

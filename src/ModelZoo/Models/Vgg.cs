@@ -153,6 +153,22 @@ public sealed class Vgg : nn.Module<Tensor, Tensor>, IZooModel
         FirstConvName = "features.0",
     };
 
+    private static int[] Config(int layers) => layers switch { 11 => A, 13 => B, 16 => D, 19 => E, _ => throw new ArgumentOutOfRangeException(nameof(layers)) };
+
+    /// <summary>The activation before each max-pool of <c>features</c>: the stage outputs.</summary>
+    private static string[] StageOutputs(int[] convsPerStage, bool batchNorm)
+    {
+        var nodes = new string[convsPerStage.Length];
+        int index = -1;
+        for (int stage = 0; stage < convsPerStage.Length; stage++)
+        {
+            index += convsPerStage[stage] * (batchNorm ? 3 : 2);
+            nodes[stage] = "features." + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            index++; // the max-pool
+        }
+        return nodes;
+    }
+
     /// <summary>torchvision's IMAGENET1K_V1 weight files.</summary>
     private static readonly Dictionary<string, string> TorchvisionFiles = new()
     {
@@ -168,7 +184,7 @@ public sealed class Vgg : nn.Module<Tensor, Tensor>, IZooModel
         ZooEntry Entry(string name, int layers, bool bn, long parameters, long macs, double top1, Func<ModelOptions, Vgg> build, params string[] aliases) =>
             new(CardDefaults with { Name = name, Summary = $"VGG-{layers}{(bn ? " with batch norm" : "")}: stacks of 3x3 convolutions in five stages, three fully connected layers.",
                 Paper = paper, Parameters = parameters, Macs = macs, ReferenceTop1 = top1, ReferenceSource = source,
-                Weights = [WeightsInfo.Torchvision(name, TorchvisionFiles[name], top1)] }, o => build(o), aliases);
+                Weights = [WeightsInfo.Torchvision(name, TorchvisionFiles[name], top1)], FeatureNodes = StageOutputs(Config(layers), bn) }, o => build(o), aliases);
         yield return Entry("vgg11", 11, false, 132_863_336, 7_609_090_048, 69.02, Vgg11);
         yield return Entry("vgg13", 13, false, 133_047_848, 11_308_466_176, 69.928, Vgg13);
         yield return Entry("vgg16", 16, false, 138_357_544, 15_470_264_320, 71.592, Vgg16, "vgg");

@@ -38,6 +38,12 @@ public sealed record ModelCard(
     /// <summary>Name of the first convolution (e.g. <c>conv1</c>, <c>features.0</c>), the layer to adapt for other input channels.</summary>
     public required string FirstConvName { get; init; }
 
+    /// <summary>
+    /// The modules whose outputs are the model's stage feature maps, shallow to deep (timm's <c>feature_info</c>:
+    /// the last map at each resolution, before the downsampling). <see cref="Features.FeatureExtractor"/> taps them.
+    /// </summary>
+    public IReadOnlyList<string> FeatureNodes { get; init; } = [];
+
     /// <summary>Trained weights available for the model; empty for now.</summary>
     public IReadOnlyList<WeightsInfo> Weights { get; init; } = [];
 }
