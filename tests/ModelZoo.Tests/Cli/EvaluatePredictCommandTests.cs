@@ -116,4 +116,27 @@ public class EvaluatePredictCommandTests
         var (code, _, _) = await CliHarness.Run("evaluate", "--data", "mnist-sample");
         Assert.That(code, Is.EqualTo(ExitCodes.Usage));
     }
+
+    [Test]
+    public async Task EmbedPrintsTheTrunksPooledFeaturesPerImage()
+    {
+        // A second, different real digit.
+        var other = DataSpec.Resolve("mnist-sample").Validation.Get(1);
+        string second = Path.Combine(_run, "digit-2.png");
+        TestPng.WriteGrey(second, other.Image);
+        var (code, stdout, err) = await CliHarness.Run("embed", "--checkpoint", _run, _digit, second, _digit, "--json");
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.That(doc.RootElement.GetProperty("dim").GetInt32(), Is.EqualTo(64), "deepcnn's trunk ends in 64 channels");
+        var vectors = doc.RootElement.GetProperty("results").EnumerateArray()
+            .Select(r => r.GetProperty("embedding").EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToList();
+        Assert.That(vectors, Has.Count.EqualTo(3));
+        Assert.That(vectors.All(v => v.Length == 64 && v.All(x => x >= 0)), "pooled ReLU maps are non-negative");
+        Assert.That(vectors[2], Is.EqualTo(vectors[0]), "the same image gives the same embedding");
+        Assert.That(vectors[1], Is.Not.EqualTo(vectors[0]), "another digit gives another embedding");
+
+        (code, _, err) = await CliHarness.Run("embed", "--checkpoint", _run, Path.Combine(_run, "missing.png"));
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure));
+        Assert.That(err, Does.Contain("missing.png"));
+    }
 }
