@@ -178,6 +178,7 @@ public sealed class GoogLeNet : nn.Module<Tensor, Tensor>, IAuxiliaryLogits, IZo
         ClassifierName = "fc",
         FirstConvName = "conv1.conv",
         FeatureNodes = ["conv1", "conv3", "inception3b", "inception4e", "inception5b"],
+        ExtraHeadNames = ["aux1.fc2", "aux2.fc2"],
         // torchvision builds these weights with transform_input=True (see docs/weights.md).
         Weights = [WeightsInfo.Torchvision("googlenet", "googlenet-1378be20.pth", 69.778)],
     };

@@ -44,6 +44,16 @@ public sealed record ModelCard(
     /// </summary>
     public IReadOnlyList<string> FeatureNodes { get; init; } = [];
 
+    /// <summary>
+    /// The classifier layers <see cref="IZooModel.ResetClassifier"/> replaces (the card's <see cref="ClassifierName"/>,
+    /// plus auxiliary heads' last layers where a family has them). Fine-tuning leaves these freshly initialised when
+    /// the imported weights were trained for another number of classes.
+    /// </summary>
+    public IReadOnlyList<string> HeadNames => ExtraHeadNames.Count == 0 ? [ClassifierName] : [ClassifierName, .. ExtraHeadNames];
+
+    /// <summary>Classifier layers besides <see cref="ClassifierName"/> (GoogLeNet's <c>aux1.fc2</c>, <c>aux2.fc2</c>).</summary>
+    public IReadOnlyList<string> ExtraHeadNames { get; init; } = [];
+
     /// <summary>Trained weights available for the model; empty for now.</summary>
     public IReadOnlyList<WeightsInfo> Weights { get; init; } = [];
 }

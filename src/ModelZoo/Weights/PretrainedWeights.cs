@@ -61,8 +61,103 @@ public static class PretrainedWeights
         ArgumentNullException.ThrowIfNull(tensors);
         var live = model.state_dict();
         var (named, prefix) = StripWrappers(tensors, live);
-        var missing = live.Keys.Where(k => !named.ContainsKey(k)).ToList();
-        var unexpected = named.Keys.Where(k => !live.ContainsKey(k)).ToList();
+        return Copy(model, live, named, source, strict, prefix, reinitialized: [], adapted: [], ignorable: _ => false);
+    }
+
+    /// <summary>
+    /// Loads weights for fine-tuning zoo model <paramref name="modelName"/>: like a strict <see cref="Load"/>, except
+    /// that (1) classifier layers (the card's <see cref="ModelCard.HeadNames"/>) whose shape differs because the file
+    /// was trained for other classes keep the model's fresh initialisation, and file keys of heads the model does not
+    /// have (GoogLeNet's auxiliary heads) are ignored; (2) a first convolution (<see cref="ModelCard.FirstConvName"/>)
+    /// trained for another number of input channels is adapted with <see cref="InputConvAdapter"/> (grey input sums
+    /// the RGB filters). Any other mismatch is an error, listed with the rest before anything is copied.
+    /// </summary>
+    /// <exception cref="WeightsFileException">The file is bad or does not fit the model.</exception>
+    /// <exception cref="UnknownModelException">No such zoo model.</exception>
+    public static WeightsLoadResult LoadForFineTuning(nn.Module model, string modelName, string path, WeightsLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var card = Zoo.Card(modelName);
+        var tensors = Read(path, limits);
+        var owned = new List<Tensor>();
+        try
+        {
+            var live = model.state_dict();
+            var (named, prefix) = StripWrappers(tensors, live);
+            var heads = card.HeadNames.Select(h => h + ".").ToArray();
+            bool IsHead(string key) => heads.Any(h => key.StartsWith(h, StringComparison.Ordinal));
+            var headModules = card.HeadNames.Select(h => h.Split('.')[0] + ".").ToArray();
+            var reinitialized = new List<string>();
+            var adapted = new List<string>();
+            string firstConv = card.FirstConvName + ".weight";
+            foreach (var (key, target) in live)
+            {
+                if (!named.TryGetValue(key, out var value) || value.shape.SequenceEqual(target.shape)) continue;
+                if (IsHead(key))
+                {
+                    named.Remove(key);
+                    reinitialized.Add(key);
+                }
+                else if (key == firstConv && value.dim() == 4 && value.shape[0] == target.shape[0] && value.shape[2] == target.shape[2] && value.shape[3] == target.shape[3])
+                {
+                    var conv = InputConvAdapter.Adapt(value, target.shape[1]);
+                    owned.Add(conv);
+                    named[key] = conv;
+                    adapted.Add(key);
+                }
+            }
+            // Auxiliary heads in the file that this model was built without.
+            bool Ignorable(string key) => !live.ContainsKey(key) && headModules.Any(h => key.StartsWith(h, StringComparison.Ordinal)) && IsHeadModuleAbsent(key, live);
+            return Copy(model, live, named, path, strict: true, prefix, reinitialized, adapted, Ignorable);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values.Concat(owned)) t.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Whether parameter <paramref name="parameterName"/> of zoo model <paramref name="modelName"/> belongs to its
+    /// classifier (the card's <see cref="ModelCard.HeadNames"/>) rather than the backbone.
+    /// </summary>
+    /// <exception cref="UnknownModelException">No such zoo model.</exception>
+    public static bool IsHeadParameter(string modelName, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(parameterName);
+        return Zoo.Card(modelName).HeadNames.Any(h => parameterName.StartsWith(h + ".", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Freezes the backbone (every parameter outside the classifier, see <see cref="IsHeadParameter"/>): their
+    /// <c>requires_grad</c> goes off, so an optimiser over the trainable parameters trains the head only. Returns how
+    /// many parameter tensors were frozen. Batch-norm statistics still update in training mode (as in PyTorch).
+    /// </summary>
+    /// <exception cref="UnknownModelException">No such zoo model.</exception>
+    public static int FreezeBackbone(nn.Module model, string modelName)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        int frozen = 0;
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            if (IsHeadParameter(modelName, name)) continue;
+            parameter.requires_grad = false;
+            frozen++;
+        }
+        return frozen;
+    }
+
+    private static bool IsHeadModuleAbsent(string key, IDictionary<string, Tensor> live)
+    {
+        string module = key.Split('.')[0] + ".";
+        return !live.Keys.Any(k => k.StartsWith(module, StringComparison.Ordinal));
+    }
+
+    private static WeightsLoadResult Copy(nn.Module model, IDictionary<string, Tensor> live, Dictionary<string, Tensor> named, string source, bool strict,
+        string prefix, List<string> reinitialized, List<string> adapted, Func<string, bool> ignorable)
+    {
+        var missing = live.Keys.Where(k => !named.ContainsKey(k) && !reinitialized.Contains(k)).ToList();
+        var unexpected = named.Keys.Where(k => !live.ContainsKey(k) && !ignorable(k)).ToList();
+        var ignored = named.Keys.Where(k => !live.ContainsKey(k) && ignorable(k)).ToList();
         var misshaped = live.Where(kv => named.TryGetValue(kv.Key, out var t) && !t.shape.SequenceEqual(kv.Value.shape))
             .Select(kv => $"{kv.Key} is [{string.Join(", ", named[kv.Key].shape)}] in the file but [{string.Join(", ", kv.Value.shape)}] in the model")
             .ToList();
@@ -82,7 +177,7 @@ public static class PretrainedWeights
                 loaded.Add(key);
             }
         }
-        return new WeightsLoadResult(loaded, missing, unexpected, prefix);
+        return new WeightsLoadResult(loaded, missing, unexpected.Concat(ignored).ToList(), prefix) { Adapted = adapted, Reinitialized = reinitialized };
     }
 
     private static (Dictionary<string, Tensor> Named, string Prefix) StripWrappers(IReadOnlyDictionary<string, Tensor> tensors, IDictionary<string, Tensor> live)

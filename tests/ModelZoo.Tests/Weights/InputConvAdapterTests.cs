@@ -33,4 +33,14 @@ public class InputConvAdapterTests
         Assert.That((a - b).abs().max().item<float>(), Is.LessThan(1e-5f));
         Assert.Throws<ArgumentException>(() => InputConvAdapter.Adapt(randn(4, 3), 1));
     }
+
+    [Test]
+    public void FreezingTheBackboneLeavesOnlyTheHeadTrainable()
+    {
+        using var model = Zoo.Create("googlenet", new ModelOptions { NumClasses = 5, AuxLogits = true });
+        int frozen = PretrainedWeights.FreezeBackbone(model, "googlenet");
+        var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.name).ToList();
+        Assert.That(trainable, Is.EquivalentTo(new[] { "fc.weight", "fc.bias", "aux1.fc2.weight", "aux1.fc2.bias", "aux2.fc2.weight", "aux2.fc2.bias" }));
+        Assert.That(frozen, Is.EqualTo(model.parameters().Count() - trainable.Count));
+    }
 }

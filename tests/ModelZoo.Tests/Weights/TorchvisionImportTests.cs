@@ -65,4 +65,38 @@ public class TorchvisionImportTests
         var e = Assert.Throws<WeightsFileException>(() => PretrainedWeights.Load(model, path))!;
         Assert.That(e.Message, Does.Contain(path).And.Contain("conv1.weight is [64, 3, 7, 7] in the file but [64, 1, 7, 7]").And.Contain("fc.weight").And.Contain("fc.bias"));
     }
+
+    [Test]
+    public void FineTuningKeepsAFreshHeadAndSumsTheRgbFiltersForGreyInput()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        using var model = Zoo.Create("resnet18", new ModelOptions { NumClasses = 10, InChannels = 1 });
+        var freshFc = model.state_dict()["fc.weight"].clone();
+        string path = Path.Combine(_dir, "resnet18.pth");
+        var result = PretrainedWeights.LoadForFineTuning(model, "resnet18", path);
+        Assert.That(result.Reinitialized, Is.EquivalentTo(new[] { "fc.weight", "fc.bias" }));
+        Assert.That(result.Adapted, Is.EqualTo(new[] { "conv1.weight" }));
+        var file = PretrainedWeights.Read(path);
+        var state = model.state_dict();
+        Assert.That((state["fc.weight"] - freshFc).abs().max().item<float>(), Is.Zero, "the new head keeps its initialisation");
+        Assert.That((state["conv1.weight"] - file["conv1.weight"].sum(1, keepdim: true)).abs().max().item<float>(), Is.LessThan(1e-6f));
+        Assert.That((state["layer4.1.bn2.running_var"] - file["layer4.1.bn2.running_var"]).abs().max().item<float>(), Is.Zero);
+        foreach (var t in file.Values) t.Dispose();
+    }
+
+    [Test]
+    public void FineTuningAGoogLeNetWithoutAuxHeadsIgnoresTheFilesAuxHeads()
+    {
+        using var scope = NewDisposeScope();
+        using var model = Zoo.Create("googlenet", new ModelOptions { NumClasses = 10, InChannels = 3 });
+        var result = PretrainedWeights.LoadForFineTuning(model, "googlenet", Path.Combine(_dir, "googlenet_aux.pth"));
+        Assert.That(result.Reinitialized, Is.EquivalentTo(new[] { "fc.weight", "fc.bias" }));
+        Assert.That(result.Unexpected, Is.Not.Empty.And.All.StartsWith("aux"));
+        Assert.That(result.Missing, Is.Empty);
+        // A mismatch outside the head is still an error.
+        using var vgg = Zoo.Create("vgg11_bn", new ModelOptions { NumClasses = 10, InChannels = 3 });
+        var e = Assert.Throws<WeightsFileException>(() => PretrainedWeights.LoadForFineTuning(vgg, "vgg11_bn", Path.Combine(_dir, "resnet18.pth")))!;
+        Assert.That(e.Message, Does.Contain("missing").And.Contain("unexpected"));
+    }
 }
