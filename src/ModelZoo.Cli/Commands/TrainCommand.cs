@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelZoo.Cli.Rendering;
+using ModelZoo.Data;
 using ModelZoo.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -36,11 +37,10 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         if (resumeInfo is not null && !string.Equals(modelName, resumeInfo.ModelName, StringComparison.Ordinal))
             throw new CheckpointException(resumePath!, $"holds model '{resumeInfo.ModelName}', not '{modelName}'");
         string dataSpec = settings.Data ?? resumeInfo!.DataSpec;
-        ModelCard? card = TryCard(modelName);
 
         // 2. Options: recipe defaults < resumed run < command line.
         int threads = settings.Threads ?? resumeOptions?.Threads ?? Environment.ProcessorCount;
-        var recipe = TrainingDefaults.For(modelName, GuessKind(dataSpec));
+        var recipe = TrainingDefaults.For(modelName, DataSpec.IsMnistLike(dataSpec) ? "mnist" : "folder");
         var options = Apply(settings, resumeOptions ?? recipe.Options) with { Threads = threads };
         options.EnsureValid();
         DeviceSelector.Resolve(options.Device);
@@ -50,7 +50,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         string? augment = settings.Augment ?? recorded?.Augment ?? (recipe.Augment == "none" ? "none" : null);
         double valSplit = settings.ValidationSplit ?? recorded?.ValSplit ?? 0.0;
         string onBadImage = settings.OnBadImage ?? recorded?.OnBadImage ?? "fail";
-        var data = env.TrainData.Open(new TrainDataRequest(dataSpec, modelName, card, options.BatchSize,
+        var data = env.TrainData.Open(new TrainDataRequest(dataSpec, options.BatchSize,
             settings.ImageSize ?? resumeInfo?.ImageSize, augment, valSplit, onBadImage, options.Seed, threads, settings.Workers));
         try
         {
@@ -142,20 +142,6 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         if (s.MaxSteps is int ms) o = o with { MaxStepsPerEpoch = ms };
         if (s.NoTensorBoard) o = o with { TensorBoard = false };
         return o;
-    }
-
-    /// <summary>"mnist" for the MNIST family (and IDX folders), otherwise "folder".</summary>
-    internal static string GuessKind(string spec)
-    {
-        if (spec.Contains("mnist", StringComparison.OrdinalIgnoreCase)) return spec.Trim().ToLowerInvariant();
-        if (Directory.Exists(spec) && Directory.EnumerateFiles(spec, "*idx3-ubyte*").Any()) return "mnist";
-        return "folder";
-    }
-
-    private static ModelCard? TryCard(string name)
-    {
-        try { return Zoo.Card(name); }
-        catch (UnknownModelException) { return null; }
     }
 
     private static string RunDirOf(string checkpointPath)
