@@ -91,14 +91,12 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             if (env.Interactive && !settings.Json)
             {
                 var view = new LiveProgressView(console);
-                trainer.Progress = view;
                 trainer.Callbacks.Add(view);
                 result = view.Run(() => trainer.Fit(data.Train, data.Validation, env.Signals.Token));
             }
             else
             {
                 var plain = new PlainProgressWriter(log);
-                trainer.Progress = plain;
                 trainer.Callbacks.Add(plain);
                 result = trainer.Fit(data.Train, data.Validation, env.Signals.Token);
             }

@@ -31,7 +31,7 @@ public class GuideSampleTests
             var recipe = TrainingDefaults.For("deepcnn", "mnist");          // Adam, lr 1e-3, batch 100, 20 epochs
             var descriptor = new ModelDescriptor("deepcnn", options, classNames, Normalization.Mnist, 1, 28, "mnist-sample");
             using var trainer = new Trainer(model, recipe.Options, descriptor, runDirectory: "runs/deepcnn");
-            trainer.Progress = new Progress<TrainingProgress>(p => Console.WriteLine($"{p.Epoch} {p.Batch}/{p.Batches} {p.Loss:F4}"));
+            trainer.Callbacks.Add(new ProgressCallback(p => Console.WriteLine($"{p.Epoch} {p.Batch}/{p.Batches} {p.Loss:F4}")));
             TrainingResult result = trainer.Fit(trainBatches, validationBatches, cancellationToken);
             // --- end of example ---
 
