@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ModelZoo.Data;
 using ModelZoo.Evaluation;
 using TorchSharp;
@@ -37,15 +35,30 @@ public sealed class Trainer : IDisposable
     /// <exception cref="ArgumentException">Invalid options.</exception>
     /// <exception cref="DeviceUnavailableException">The device is not available.</exception>
     public Trainer(nn.Module<Tensor, Tensor> model, TrainingOptions options, ModelDescriptor descriptor, string? runDirectory = null)
+        : this(model, RunConfiguration.For(descriptor, options), runDirectory)
+    {
+    }
+
+    /// <summary>
+    /// Creates a trainer for <paramref name="model"/> from a run configuration (model and data identity, training
+    /// options, data options, recipe, command line: all written to config.json).
+    /// </summary>
+    /// <param name="model">The model to train.</param>
+    /// <param name="configuration">The run configuration (e.g. <see cref="RunConfiguration.ForResume"/> + <see cref="RunConfiguration.Merge"/>).</param>
+    /// <param name="runDirectory">Where run files go; null writes nothing.</param>
+    /// <exception cref="ArgumentException">Invalid options.</exception>
+    /// <exception cref="DeviceUnavailableException">The device is not available.</exception>
+    public Trainer(nn.Module<Tensor, Tensor> model, RunConfiguration configuration, string? runDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(descriptor);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.Training;
         options.EnsureValid();
         TorchRuntime.PrepareFor(model);
         Model = model;
+        Configuration = configuration;
         Options = options;
-        Descriptor = descriptor;
+        Descriptor = configuration.Descriptor;
         RunDirectory = runDirectory is null ? null : Path.GetFullPath(runDirectory);
         Device = DeviceSelector.Resolve(options.Device);
         if (options.Threads is int threads) torch.set_num_threads(threads);
@@ -89,8 +102,8 @@ public sealed class Trainer : IDisposable
     /// <summary>Observers of the run (progress, epochs), called in order after the built-in ones (checkpoints, metrics.jsonl, TensorBoard, early stopping).</summary>
     public IList<ITrainingCallback> Callbacks { get; } = new List<ITrainingCallback>();
 
-    /// <summary>Extra entries for config.json (data options such as augmentation, image size, validation split).</summary>
-    public IDictionary<string, object?> ConfigExtras { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+    /// <summary>The run configuration, written to config.json at the start of every <see cref="Fit"/> (with <c>resumedFrom</c> set after <see cref="Resume"/>).</summary>
+    public RunConfiguration Configuration { get; }
 
     /// <summary>Epochs completed (counting those before a resume).</summary>
     public int EpochsCompleted { get; private set; }
@@ -443,35 +456,7 @@ public sealed class Trainer : IDisposable
         return self.WorkingSet64;
     }
 
-    private void WriteConfig()
-    {
-        var root = new JsonObject
-        {
-            ["model"] = Descriptor.ModelName,
-            ["modelOptions"] = JsonSerializer.SerializeToNode(Descriptor.ModelOptions, TrainingJson.Options),
-            ["data"] = Descriptor.DataSpec,
-            ["classes"] = JsonSerializer.SerializeToNode(Descriptor.ClassNames, TrainingJson.Options),
-            ["normalization"] = JsonSerializer.SerializeToNode(Descriptor.Normalization, TrainingJson.Options),
-            ["channels"] = Descriptor.Channels,
-            ["imageSize"] = Descriptor.ImageSize,
-            ["training"] = JsonSerializer.SerializeToNode(Options, TrainingJson.Options),
-            ["seed"] = Options.Seed,
-            ["resumedFrom"] = _resumedFrom,
-            ["extras"] = JsonSerializer.SerializeToNode(ConfigExtras, TrainingJson.Options),
-            ["versions"] = new JsonObject
-            {
-                ["modelzoo"] = Versions.ModelZoo,
-                ["torchsharp"] = Versions.TorchSharp,
-                ["dotnet"] = Versions.DotNet,
-                ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
-            },
-            ["createdUtc"] = DateTimeOffset.UtcNow.ToString("O"),
-        };
-        string path = Path.Combine(RunDirectory!, "config.json");
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, root.ToJsonString(TrainingJson.Indented));
-        File.Move(temp, path, overwrite: true);
-    }
+    private void WriteConfig() => (Configuration with { ResumedFrom = _resumedFrom }).Write(RunDirectory!);
 
     /// <inheritdoc />
     public void Dispose()

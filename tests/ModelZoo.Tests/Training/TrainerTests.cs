@@ -60,8 +60,9 @@ public class TrainerTests
     {
         string dir = TinyNets.TempDir();
         using var model = TinyNets.Create();
-        using var trainer = new Trainer(model, TinyNets.Options with { Epochs = 2, MaxStepsPerEpoch = 5, TensorBoard = true }, TinyNets.Descriptor, dir);
-        trainer.ConfigExtras["augment"] = "none";
+        var configuration = RunConfiguration.For(TinyNets.Descriptor, TinyNets.Options with { Epochs = 2, MaxStepsPerEpoch = 5, TensorBoard = true })
+            with { DataOptions = new RunDataOptions { Augment = "none" } };
+        using var trainer = new Trainer(model, configuration, dir);
         var result = trainer.Fit(new DigitBatches(0, 500, 50), new DigitBatches(7000, 200, 100, shuffle: false));
 
         string[] lines = File.ReadAllLines(Path.Combine(dir, "metrics.jsonl"));
