@@ -55,6 +55,42 @@ public class GuideSampleTests
     }
 
     [Test]
+    public void TrainingGuideResumeSampleResumesLikeTheCli()
+    {
+        var trainBatches = new DigitBatches(0, 200, 100);
+        var validationBatches = new DigitBatches(7000, 200, 100, shuffle: false);
+        string previous = Environment.CurrentDirectory;
+        string work = Directory.CreateTempSubdirectory("modelzoo-guide-").FullName;
+        try
+        {
+            Environment.CurrentDirectory = work;
+            var options = new ModelOptions { NumClasses = 10, InChannels = 1, Init = InitScheme.He, Seed = 42 };
+            var recorded = RunConfiguration.For(
+                new ModelDescriptor("deepcnn", options, Enumerable.Range(0, 10).Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), Normalization.Mnist, 1, 28, "mnist-sample"),
+                TrainingDefaults.For("deepcnn", "mnist").Options with { Epochs = 1, Threads = 1 }) with { DataOptions = new RunDataOptions { Augment = "none" } };
+            using (var first = Zoo.Create("deepcnn", options))
+            using (var t = new Trainer(first, recorded, "runs/deepcnn"))
+                t.Fit(trainBatches, validationBatches);
+            using var model = Zoo.Create("deepcnn", options with { Seed = 1 });
+
+            // --- same code as docs/training.md ---
+            var configuration = RunConfiguration.ForResume("runs/deepcnn").Merge(new RunOverrides { Epochs = 2 });
+            using var trainer = new Trainer(model, configuration, "runs/deepcnn");
+            trainer.Resume(configuration.ResumedFrom!);
+            TrainingResult result = trainer.Fit(trainBatches, validationBatches);
+            // --- end of example ---
+
+            Assert.That(configuration.DataOptions!.Augment, Is.EqualTo("none"), "data options recorded in config.json");
+            Assert.That((result.EpochsCompleted, result.History.Count), Is.EqualTo((2, 1)));
+        }
+        finally
+        {
+            Environment.CurrentDirectory = previous;
+            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Test]
     public void TroubleshootingSampleReportsLoadedTorch()
     {
         int exitCode = Check();
@@ -71,7 +107,7 @@ public class GuideSampleTests
         }
     }
 
-    [TestCase("training.md", 1)]
+    [TestCase("training.md", 2)]
     [TestCase("troubleshooting.md", 1)]
     public void GuideSamplesAreTheTestedCode(string file, int expectedFences)
     {
