@@ -19,8 +19,10 @@ public static class Evaluator
     /// <summary>Batches between progress reports.</summary>
     public const int ProgressInterval = 10;
 
-    /// <summary>Evaluates one model; class names are not needed (the report's are empty unless details are on).</summary>
-    /// <exception cref="ArgumentException">Details were asked for (they need class names: use the other overload).</exception>
+    /// <summary>
+    /// Evaluates one model without class names: loss, top-1 and top-k only (<see cref="EvaluationOptions.Details"/> is
+    /// ignored; details need class names: use the other overload). The path of per-epoch validation.
+    /// </summary>
     public static EvaluationReport Evaluate(
         nn.Module<Tensor, Tensor> model,
         IBatchSource data,
@@ -28,9 +30,7 @@ public static class Evaluator
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        options ??= new EvaluationOptions { Details = false };
-        if (options.Details) throw new ArgumentException("details need class names: pass them to Evaluate(models, data, classNames, ...)", nameof(options));
-        return Evaluate([model], data, null, options, cancellationToken);
+        return Evaluate([model], data, null, (options ?? new EvaluationOptions()) with { Details = false }, cancellationToken);
     }
 
     /// <summary>Evaluates <paramref name="models"/> (an ensemble when more than one) on every batch of epoch 0 of <paramref name="data"/>.</summary>
