@@ -253,6 +253,9 @@ public sealed class Trainer : IDisposable
                     _run.EpochsWithoutImprovement++;
                 }
 
+                foreach (var c in callbacks) c.OnEpochCompleted(this);
+
+                // Resident memory is read once the epoch's work, checkpoints included, is done.
                 var metrics = new EpochMetrics(
                     epoch, trainLoss, trainAccuracy, val?.Loss, val?.Top1, val?.TopK, LearningRate, seconds, imagesPerSecond, Step,
                     ResidentBytes());

@@ -31,7 +31,7 @@ public sealed class CheckpointCallback : ITrainingCallback
     }
 
     /// <inheritdoc />
-    public void OnEpochEnd(Trainer trainer, EpochMetrics metrics)
+    public void OnEpochCompleted(Trainer trainer)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         trainer.SaveCheckpoint(LastPath);

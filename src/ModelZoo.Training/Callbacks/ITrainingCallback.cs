@@ -17,7 +17,13 @@ public interface ITrainingCallback
     /// </summary>
     void OnProgress(Trainer trainer, TrainingProgress progress) { }
 
-    /// <summary>After each epoch and its validation.</summary>
+    /// <summary>
+    /// After each epoch and its validation, once the score is updated (<see cref="Trainer.ImprovedThisEpoch"/>) and
+    /// before the epoch's metrics are taken (resident memory is read after this stage): where checkpoints are written.
+    /// </summary>
+    void OnEpochCompleted(Trainer trainer) { }
+
+    /// <summary>After <see cref="OnEpochCompleted"/> of every callback, with the epoch's metrics.</summary>
     void OnEpochEnd(Trainer trainer, EpochMetrics metrics) { }
 
     /// <summary>When the run ends, however it ends (<paramref name="status"/> is null after an exception).</summary>
