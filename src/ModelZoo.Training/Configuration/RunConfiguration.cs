@@ -99,7 +99,7 @@ public sealed record RunConfiguration
     /// <exception cref="CheckpointException">The checkpoint is missing or bad.</exception>
     public static RunConfiguration ForResume(string checkpoint)
     {
-        string path = Path.GetFullPath(Checkpoint.ResolvePath(checkpoint));
+        string path = Checkpoint.ResolvePath(checkpoint);
         var header = CheckpointFile.ReadHeader(path);
         RunConfiguration? recorded = null;
         string config = Path.Combine(RunDirectoryOf(path), FileName);
