@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ModelZoo.Data;
+using ModelZoo.Evaluation;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,10 +8,14 @@ using static TorchSharp.torch;
 namespace ModelZoo.Training;
 
 /// <summary>
-/// The training engine: one training loop and one evaluation loop, used by the CLI, the tests and library users.
-/// Each step: forward (through <see cref="Precision"/>) -> loss -> backward -> <see cref="GradientHooks"/> ->
-/// optimiser step -> schedule. With a <see cref="RunDirectory"/> it writes config.json, metrics.jsonl, TensorBoard
-/// events and the checkpoints <c>last</c> and <c>best</c>.
+/// The training engine: one training loop, used by the CLI, the tests and library users; validation runs through
+/// the one evaluation loop, <see cref="Evaluator"/>. Each step: <see cref="IPrecisionPolicy.Forward"/> (running the
+/// <see cref="Task"/>: forward and loss) -> backward of the scaled loss -> <see cref="IPrecisionPolicy.Unscale"/> ->
+/// <see cref="GradientHooks"/> -> <see cref="IPrecisionPolicy.ShouldStep"/> -> optimiser step. Loss and accuracy sums
+/// stay on the device and are read to the host every <see cref="TrainingOptions.ProgressInterval"/> steps and at the
+/// epoch's end (where a non-finite loss raises <see cref="NonFiniteLossException"/>). With a <see cref="RunDirectory"/>,
+/// the primary process of <see cref="ProcessGroup"/> writes config.json and, through callbacks in the pipeline,
+/// the checkpoints <c>last</c> and <c>best</c>, metrics.jsonl and TensorBoard events.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -20,6 +23,8 @@ public sealed class Trainer : IDisposable
     private readonly OptimizerHelper _optimizer;
     private CheckpointHeader? _resumed;
     private string? _resumedFrom;
+    private RunState _run = new(null);
+    private TrainingStatus? _stopRequested;
     private bool _disposed;
 
     /// <summary>Creates a trainer for <paramref name="model"/> (moved to <see cref="TrainingOptions.Device"/>).</summary>
@@ -30,15 +35,30 @@ public sealed class Trainer : IDisposable
     /// <exception cref="ArgumentException">Invalid options.</exception>
     /// <exception cref="DeviceUnavailableException">The device is not available.</exception>
     public Trainer(nn.Module<Tensor, Tensor> model, TrainingOptions options, ModelDescriptor descriptor, string? runDirectory = null)
+        : this(model, RunConfiguration.For(descriptor, options), runDirectory)
+    {
+    }
+
+    /// <summary>
+    /// Creates a trainer for <paramref name="model"/> from a run configuration (model and data identity, training
+    /// options, data options, recipe, command line: all written to config.json).
+    /// </summary>
+    /// <param name="model">The model to train.</param>
+    /// <param name="configuration">The run configuration (e.g. <see cref="RunConfiguration.ForResume"/> + <see cref="RunConfiguration.Merge"/>).</param>
+    /// <param name="runDirectory">Where run files go; null writes nothing.</param>
+    /// <exception cref="ArgumentException">Invalid options.</exception>
+    /// <exception cref="DeviceUnavailableException">The device is not available.</exception>
+    public Trainer(nn.Module<Tensor, Tensor> model, RunConfiguration configuration, string? runDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(descriptor);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.Training;
         options.EnsureValid();
         TorchRuntime.PrepareFor(model);
         Model = model;
+        Configuration = configuration;
         Options = options;
-        Descriptor = descriptor;
+        Descriptor = configuration.Descriptor;
         RunDirectory = runDirectory is null ? null : Path.GetFullPath(runDirectory);
         Device = DeviceSelector.Resolve(options.Device);
         if (options.Threads is int threads) torch.set_num_threads(threads);
@@ -46,6 +66,7 @@ public sealed class Trainer : IDisposable
         _parameters = Model.parameters().Where(p => p.requires_grad).ToList();
         if (_parameters.Count == 0) throw new ArgumentException("the model has no trainable parameters");
         _optimizer = OptimizerFactory.Create(_parameters, options);
+        Task = ClassificationTask.For(model, options.LabelSmoothing);
     }
 
     /// <summary>The model being trained.</summary>
@@ -63,20 +84,26 @@ public sealed class Trainer : IDisposable
     /// <summary>The device training runs on.</summary>
     public Device Device { get; }
 
-    /// <summary>Hooks run between backward and the optimiser step (e.g. a data-parallel all-reduce), in order.</summary>
+    /// <summary>
+    /// Forward and loss of a step; chosen when the trainer is built (<see cref="ClassificationTask.For"/>: auxiliary
+    /// heads for models that have them), replaceable before <see cref="Fit"/>.
+    /// </summary>
+    public ITrainingTask Task { get; set; }
+
+    /// <summary>Hooks run after the gradients are unscaled and before the optimiser step (e.g. a data-parallel all-reduce, clipping), in order.</summary>
     public IList<IGradientHook> GradientHooks { get; } = new List<IGradientHook>();
 
-    /// <summary>Wraps the forward pass and the loss (mixed precision slot); float32 by default.</summary>
+    /// <summary>Numeric precision of the steps (mixed precision slot); float32 by default. Set it before <see cref="Resume"/> so its state is restored.</summary>
     public IPrecisionPolicy Precision { get; set; } = FullPrecisionPolicy.Instance;
 
-    /// <summary>Observers of the run, called after the built-in run-directory writers.</summary>
+    /// <summary>The processes of the run; one by default. Only the primary one writes files.</summary>
+    public IProcessGroup ProcessGroup { get; set; } = SingleProcessGroup.Instance;
+
+    /// <summary>Observers of the run (progress, epochs), called in order after the built-in ones (checkpoints, metrics.jsonl, TensorBoard, early stopping).</summary>
     public IList<ITrainingCallback> Callbacks { get; } = new List<ITrainingCallback>();
 
-    /// <summary>Receives progress every <see cref="TrainingOptions.ProgressInterval"/> steps and at each epoch's end.</summary>
-    public IProgress<TrainingProgress>? Progress { get; set; }
-
-    /// <summary>Extra entries for config.json (data options such as augmentation, image size, validation split).</summary>
-    public IDictionary<string, object?> ConfigExtras { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+    /// <summary>The run configuration, written to config.json at the start of every <see cref="Fit"/> (with <c>resumedFrom</c> set after <see cref="Resume"/>).</summary>
+    public RunConfiguration Configuration { get; }
 
     /// <summary>Epochs completed (counting those before a resume).</summary>
     public int EpochsCompleted { get; private set; }
@@ -86,6 +113,15 @@ public sealed class Trainer : IDisposable
 
     /// <summary>The learning rate of the last step.</summary>
     public double LearningRate { get; private set; }
+
+    /// <summary>True when the epoch that just ended improved the score (validation top-1, or minus the training loss without validation).</summary>
+    public bool ImprovedThisEpoch { get; private set; }
+
+    /// <summary>Epochs since the score last improved (restored on resume).</summary>
+    public int EpochsWithoutImprovement => _run.EpochsWithoutImprovement;
+
+    /// <summary>Times the running loss and accuracy sums were read from the device during training (progress interval and epoch ends).</summary>
+    internal long HostReads { get; private set; }
 
     /// <summary>The underlying TorchSharp optimiser.</summary>
     public OptimizerHelper Optimizer => _optimizer;
@@ -97,9 +133,9 @@ public sealed class Trainer : IDisposable
     public string? BestCheckpointPath => RunDirectory is null ? null : Path.Combine(RunDirectory, "checkpoints", Checkpoint.BestFileName);
 
     /// <summary>
-    /// Restores weights, optimiser state, step, epoch, RNG state and early-stopping state from a checkpoint
-    /// (a file or a run folder), so the next <see cref="Fit"/> continues exactly. The file is validated in full
-    /// and the weights checked against the model before any weight changes.
+    /// Restores weights, optimiser state, step, epoch, RNG state, early-stopping state and the precision policy's state
+    /// from a checkpoint (a file or a run folder), so the next <see cref="Fit"/> continues exactly. The file is validated
+    /// in full and the weights checked against the model before any weight changes.
     /// </summary>
     /// <exception cref="CheckpointException">The checkpoint is bad or does not fit this model/optimiser.</exception>
     public void Resume(string checkpoint)
@@ -125,15 +161,19 @@ public sealed class Trainer : IDisposable
             torch.random.set_rng_state(rng);
             rng.Dispose();
         }
+        if (header.PrecisionState is { } precisionState) Precision.LoadState(precisionState);
         EpochsCompleted = header.Epoch;
         Step = header.Step;
         _resumed = header;
         _resumedFrom = path;
     }
 
+    /// <summary>Asks the loop to stop after the current epoch's callbacks with <paramref name="status"/> (what <see cref="EarlyStopping"/> does).</summary>
+    public void RequestStop(TrainingStatus status = TrainingStatus.EarlyStopped) => _stopRequested = status;
+
     /// <summary>
-    /// Trains until <see cref="TrainingOptions.Epochs"/> epochs are complete, early stopping ends the run, or
-    /// <paramref name="cancellationToken"/> is cancelled (then the current step finishes, <c>last</c> is written and
+    /// Trains until <see cref="TrainingOptions.Epochs"/> epochs are complete, a callback stops the run (early stopping),
+    /// or <paramref name="cancellationToken"/> is cancelled (then the current step finishes, <c>last</c> is written and
     /// the status is <see cref="TrainingStatus.Interrupted"/>).
     /// </summary>
     /// <exception cref="NonFiniteLossException">The loss became NaN or infinite; no checkpoint is written from that model.</exception>
@@ -146,20 +186,18 @@ public sealed class Trainer : IDisposable
 
         int stepsPerEpoch = Options.MaxStepsPerEpoch is int max ? Math.Min(max, train.BatchesPerEpoch) : train.BatchesPerEpoch;
         var schedule = new LearningRateSchedule(Options, stepsPerEpoch);
-        var state = new RunState(_resumed);
+        _run = new RunState(_resumed);
+        _stopRequested = null;
         if (_resumed is null) torch.manual_seed(Options.Seed);
         _resumed = null;
+        Precision.Prepare(Model);
 
-        var builtIn = new List<ITrainingCallback>();
-        if (RunDirectory is not null)
+        var callbacks = BuiltInCallbacks().Concat(Callbacks).ToList();
+        if (RunDirectory is not null && ProcessGroup.IsPrimary)
         {
             Directory.CreateDirectory(RunDirectory);
-            Directory.CreateDirectory(Path.Combine(RunDirectory, "checkpoints"));
             WriteConfig();
-            builtIn.Add(new MetricsJsonlWriter(Path.Combine(RunDirectory, "metrics.jsonl")));
-            if (Options.TensorBoard) builtIn.Add(new TensorBoardCallback(Path.Combine(RunDirectory, "tensorboard")));
         }
-        var callbacks = builtIn.Concat(Callbacks).ToList();
         foreach (var c in callbacks) c.OnTrainingStart(this);
 
         var history = new List<EpochMetrics>();
@@ -170,56 +208,64 @@ public sealed class Trainer : IDisposable
             {
                 if (cancellationToken.IsCancellationRequested)
                 {
-                    SaveCheckpoint(LastCheckpointPath, state, partial: null);
                     status = TrainingStatus.Interrupted;
                     break;
                 }
                 int epoch = EpochsCompleted + 1;
-                var partial = RunEpoch(train, epoch, stepsPerEpoch, schedule, state, cancellationToken);
-                if (partial is not null)
+                bool completed = RunEpoch(train, epoch, stepsPerEpoch, schedule, callbacks, cancellationToken);
+                if (!completed)
                 {
-                    SaveCheckpoint(LastCheckpointPath, state, partial);
                     status = TrainingStatus.Interrupted;
                     break;
                 }
-                EvaluationResult? val = null;
+                EvaluationReport? val = null;
                 if (validation is not null)
-                    val = Evaluate(Model, validation, Device, Progress, onBatch: null, epoch: epoch, epochs: Options.Epochs);
+                {
+                    var progress = callbacks.Count == 0 ? null : new Action<TrainingProgress>(p =>
+                    {
+                        var report = p with { Epoch = epoch, Epochs = Options.Epochs };
+                        foreach (var c in callbacks) c.OnProgress(this, report);
+                    });
+                    val = Evaluator.Evaluate([Model], validation, null, new EvaluationOptions { Details = false, TopK = 5, Device = Device, Progress = progress });
+                }
                 Model.train();
-                double seconds = state.EpochWatch.Elapsed.TotalSeconds + state.CarriedSeconds;
-                double trainLoss = state.Samples == 0 ? 0 : state.LossSum / state.Samples;
-                double trainAccuracy = state.Samples == 0 ? 0 : (double)state.Correct / state.Samples;
-                double imagesPerSecond = state.TrainSeconds > 0 ? state.SamplesThisCall / state.TrainSeconds : 0;
+                double seconds = _run.EpochWatch.Elapsed.TotalSeconds + _run.CarriedSeconds;
+                // Epoch sums of every process: [loss x samples, correct, samples].
+                double[] sums = [_run.LossSum, _run.Correct, _run.Samples];
+                ProcessGroup.AllReduceSum(sums);
+                double trainLoss = sums[2] == 0 ? 0 : sums[0] / sums[2];
+                double trainAccuracy = sums[2] == 0 ? 0 : sums[1] / sums[2];
+                double imagesPerSecond = _run.TrainSeconds > 0 ? _run.SamplesThisCall / _run.TrainSeconds : 0;
                 EpochsCompleted = epoch;
-                state.ResetEpoch();
+                _run.ResetEpoch();
 
                 double score = val is not null ? val.Top1 : -trainLoss;
-                bool improved = state.BestScore is null || score > state.BestScore.Value;
-                if (improved)
+                ImprovedThisEpoch = _run.BestScore is null || score > _run.BestScore.Value;
+                if (ImprovedThisEpoch)
                 {
-                    state.BestScore = score;
-                    state.BestEpoch = epoch;
-                    state.BestValidationAccuracy = val?.Top1;
-                    state.EpochsWithoutImprovement = 0;
+                    _run.BestScore = score;
+                    _run.BestEpoch = epoch;
+                    _run.BestValidationAccuracy = val?.Top1;
+                    _run.EpochsWithoutImprovement = 0;
                 }
                 else
                 {
-                    state.EpochsWithoutImprovement++;
+                    _run.EpochsWithoutImprovement++;
                 }
-                SaveCheckpoint(LastCheckpointPath, state, partial: null);
-                if (improved) SaveCheckpoint(BestCheckpointPath, state, partial: null);
+
+                foreach (var c in callbacks) c.OnEpochCompleted(this);
 
                 // Resident memory is read once the epoch's work, checkpoints included, is done.
                 var metrics = new EpochMetrics(
-                    epoch, trainLoss, trainAccuracy, val?.Loss, val?.Top1, val?.Top5, LearningRate, seconds, imagesPerSecond, Step,
+                    epoch, trainLoss, trainAccuracy, val?.Loss, val?.Top1, val?.TopK, LearningRate, seconds, imagesPerSecond, Step,
                     ResidentBytes());
                 history.Add(metrics);
 
                 foreach (var c in callbacks) c.OnEpochEnd(this, metrics);
 
-                if (Options.EarlyStopPatience is int patience && state.EpochsWithoutImprovement >= patience)
+                if (_stopRequested is TrainingStatus stop)
                 {
-                    status = TrainingStatus.EarlyStopped;
+                    status = stop;
                     break;
                 }
             }
@@ -233,175 +279,28 @@ public sealed class Trainer : IDisposable
                 (c as IDisposable)?.Dispose();
             }
         }
-        return new TrainingResult(status.Value, EpochsCompleted, Step, history, state.BestEpoch, state.BestValidationAccuracy,
+        return new TrainingResult(status.Value, EpochsCompleted, Step, history, _run.BestEpoch, _run.BestValidationAccuracy,
             LastCheckpointPath is not null && File.Exists(LastCheckpointPath) ? LastCheckpointPath : null,
             BestCheckpointPath is not null && File.Exists(BestCheckpointPath) ? BestCheckpointPath : null);
     }
 
     /// <summary>
-    /// The evaluation loop: eval mode, no gradients, mean cross-entropy, top-1 and top-5 over <paramref name="source"/>'s epoch 0.
-    /// <paramref name="onBatch"/> sees each batch with its logits (on the CPU) before they are disposed, for confusion matrices and the like.
+    /// Writes a checkpoint of the current state to <paramref name="path"/> (what <see cref="CheckpointCallback"/> calls):
+    /// weights, optimiser, RNG, step, epoch, early-stopping and precision state, and the position inside an interrupted epoch.
     /// </summary>
-    public static EvaluationResult Evaluate(
-        nn.Module<Tensor, Tensor> model,
-        IBatchSource source,
-        Device? device = null,
-        IProgress<TrainingProgress>? progress = null,
-        Action<Batch, Tensor>? onBatch = null,
-        CancellationToken cancellationToken = default)
-        => Evaluate(model, source, device, progress, onBatch, 0, 0, cancellationToken);
-
-    private static EvaluationResult Evaluate(
-        nn.Module<Tensor, Tensor> model, IBatchSource source, Device? device, IProgress<TrainingProgress>? progress,
-        Action<Batch, Tensor>? onBatch, int epoch, int epochs, CancellationToken cancellationToken = default)
+    /// <exception cref="NonFiniteLossException">A parameter is not finite; nothing is written.</exception>
+    public void SaveCheckpoint(string path)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(source);
-        device ??= torch.CPU;
-        model.eval();
-        double lossSum = 0;
-        long correct = 0, correct5 = 0, samples = 0;
-        int batches = 0;
-        var watch = Stopwatch.StartNew();
-        using (no_grad())
-        {
-            foreach (var batch in source.GetEpoch(0, cancellationToken))
-            {
-                using var scope = NewDisposeScope();
-                using (batch)
-                {
-                    var x = batch.Images.to(device);
-                    var y = batch.Labels.to(device);
-                    var logits = model.forward(x);
-                    lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
-                    int k = (int)Math.Min(5, logits.shape[1]);
-                    var top = logits.topk(k, dim: 1).indexes;
-                    var hits = top.eq(y.unsqueeze(1));
-                    correct += hits.narrow(1, 0, 1).sum().item<long>();
-                    correct5 += hits.any(1).sum().item<long>();
-                    samples += batch.Count;
-                    batches++;
-                    onBatch?.Invoke(batch, logits.cpu());
-                }
-                if (progress is not null && batches % 10 == 0)
-                    progress.Report(new TrainingProgress("val", epoch, epochs, batches, source.BatchesPerEpoch, 0, lossSum / samples, (double)correct / samples, 0,
-                        samples / Math.Max(1e-9, watch.Elapsed.TotalSeconds), Eta(watch.Elapsed, batches, source.BatchesPerEpoch)));
-            }
-        }
-        if (samples == 0) return new EvaluationResult(double.NaN, 0, 0, 0);
-        return new EvaluationResult(lossSum / samples, (double)correct / samples, (double)correct5 / samples, samples);
-    }
-
-    /// <summary>Runs one epoch; returns null when it completed, or the partial-epoch position when cancelled mid-epoch.</summary>
-    private PartialEpoch? RunEpoch(IBatchSource train, int epoch, int stepsPerEpoch, LearningRateSchedule schedule, RunState state, CancellationToken ct)
-    {
-        Model.train();
-        int skip = state.SkipBatches;
-        state.SkipBatches = 0;
-        int batchIndex = 0;
-        state.EpochWatch.Restart();
-        try
-        {
-            foreach (var batch in train.GetEpoch(epoch - 1, ct))
-            {
-                if (batchIndex < skip)
-                {
-                    batch.Dispose();
-                    batchIndex++;
-                    continue;
-                }
-                if (batchIndex >= stepsPerEpoch)
-                {
-                    batch.Dispose();
-                    break;
-                }
-                TrainStep(batch, epoch, schedule, state);
-                // Throughput is measured on the wall clock of the training phase, so data loading counts.
-                state.TrainSeconds = state.EpochWatch.Elapsed.TotalSeconds;
-                batchIndex++;
-
-                if (Progress is not null && (batchIndex % Options.ProgressInterval == 0 || batchIndex == stepsPerEpoch))
-                {
-                    double elapsed = state.EpochWatch.Elapsed.TotalSeconds;
-                    int done = batchIndex - skip;
-                    Progress.Report(new TrainingProgress("train", epoch, Options.Epochs, batchIndex, stepsPerEpoch, Step,
-                        state.LossSum / Math.Max(1, state.Samples), (double)state.Correct / Math.Max(1, state.Samples), LearningRate,
-                        state.SamplesThisCall / Math.Max(1e-9, state.TrainSeconds),
-                        TimeSpan.FromSeconds(done == 0 ? 0 : elapsed / done * (stepsPerEpoch - batchIndex))));
-                }
-                if (batchIndex >= stepsPerEpoch) break;
-                if (ct.IsCancellationRequested) return new PartialEpoch(batchIndex);
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            return new PartialEpoch(batchIndex);
-        }
-        if (ct.IsCancellationRequested && batchIndex < stepsPerEpoch) return new PartialEpoch(batchIndex);
-        return null;
-    }
-
-    private void TrainStep(Batch batch, int epoch, LearningRateSchedule schedule, RunState state)
-    {
-        using var scope = NewDisposeScope();
-        using (batch)
-        {
-            double lr = schedule.At(Step);
-            foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
-            LearningRate = lr;
-
-            var x = batch.Images.to(Device);
-            var y = batch.Labels.to(Device);
-            _optimizer.zero_grad();
-            Tensor? logits = null;
-            var loss = Precision.Forward(() =>
-            {
-                if (Model is IAuxiliaryLogits { HasAuxiliaryLogits: true } aux)
-                {
-                    var (main, extras) = aux.ForwardWithAuxiliary(x);
-                    logits = main;
-                    var total = Loss(main, y);
-                    foreach (var a in extras) total = total + Loss(a, y) * aux.AuxiliaryLossWeight;
-                    return total;
-                }
-                logits = Model.forward(x);
-                return Loss(logits, y);
-            });
-            double lossValue = loss.item<float>();
-            if (!double.IsFinite(lossValue)) throw new NonFiniteLossException(epoch, Step, lossValue);
-
-            Precision.ScaleForBackward(loss).backward();
-            foreach (var hook in GradientHooks) hook.OnGradients(_parameters, Step);
-            if (Precision.BeforeOptimizerStep(_parameters)) _optimizer.step();
-            Step++;
-
-            int n = batch.Count;
-            state.LossSum += lossValue * n;
-            state.Correct += logits!.argmax(1).eq(y).sum().item<long>();
-            state.Samples += n;
-            state.SamplesThisCall += n;
-        }
-    }
-
-    private static long ResidentBytes()
-    {
-        using var self = Process.GetCurrentProcess();
-        self.Refresh();
-        return self.WorkingSet64;
-    }
-
-    private Tensor Loss(Tensor logits, Tensor target) =>
-        nn.functional.cross_entropy(logits, target, label_smoothing: Options.LabelSmoothing);
-
-    private void SaveCheckpoint(string? path, RunState state, PartialEpoch? partial)
-    {
-        if (path is null) return;
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         using (no_grad())
         {
             foreach (var p in Model.parameters())
                 if (!torch.isfinite(p).all().item<bool>())
                     throw new NonFiniteLossException(EpochsCompleted + 1, Step, double.NaN);
         }
+        var state = _run;
+        bool partial = state.BatchesDone > 0;
         var header = new CheckpointHeader
         {
             ModelName = Descriptor.ModelName,
@@ -413,15 +312,16 @@ public sealed class Trainer : IDisposable
             DataSpec = Descriptor.DataSpec,
             Epoch = EpochsCompleted,
             Step = Step,
-            BatchInEpoch = partial?.BatchesDone ?? 0,
-            PartialLossSum = partial is null ? 0 : state.LossSum,
-            PartialCorrect = partial is null ? 0 : state.Correct,
-            PartialSamples = partial is null ? 0 : state.Samples,
-            PartialSeconds = partial is null ? 0 : state.EpochWatch.Elapsed.TotalSeconds + state.CarriedSeconds,
+            BatchInEpoch = state.BatchesDone,
+            PartialLossSum = partial ? state.LossSum : 0,
+            PartialCorrect = partial ? state.Correct : 0,
+            PartialSamples = partial ? state.Samples : 0,
+            PartialSeconds = partial ? state.EpochWatch.Elapsed.TotalSeconds + state.CarriedSeconds : 0,
             BestScore = state.BestScore,
             BestEpoch = state.BestEpoch,
             BestValidationAccuracy = state.BestValidationAccuracy,
             EpochsWithoutImprovement = state.EpochsWithoutImprovement,
+            PrecisionState = new Dictionary<string, double>(Precision.GetState(), StringComparer.Ordinal),
             Training = Options,
             Scheduler = Options.Schedule.ToString(),
             Seed = Options.Seed,
@@ -435,38 +335,131 @@ public sealed class Trainer : IDisposable
         CheckpointFile.Write(path, header, Model, _optimizer, rng);
     }
 
-    private void WriteConfig()
+    private List<ITrainingCallback> BuiltInCallbacks()
     {
-        var root = new JsonObject
+        var builtIn = new List<ITrainingCallback>();
+        if (RunDirectory is not null && ProcessGroup.IsPrimary)
         {
-            ["model"] = Descriptor.ModelName,
-            ["modelOptions"] = JsonSerializer.SerializeToNode(Descriptor.ModelOptions, TrainingJson.Options),
-            ["data"] = Descriptor.DataSpec,
-            ["classes"] = JsonSerializer.SerializeToNode(Descriptor.ClassNames, TrainingJson.Options),
-            ["normalization"] = JsonSerializer.SerializeToNode(Descriptor.Normalization, TrainingJson.Options),
-            ["channels"] = Descriptor.Channels,
-            ["imageSize"] = Descriptor.ImageSize,
-            ["training"] = JsonSerializer.SerializeToNode(Options, TrainingJson.Options),
-            ["seed"] = Options.Seed,
-            ["resumedFrom"] = _resumedFrom,
-            ["extras"] = JsonSerializer.SerializeToNode(ConfigExtras, TrainingJson.Options),
-            ["versions"] = new JsonObject
-            {
-                ["modelzoo"] = Versions.ModelZoo,
-                ["torchsharp"] = Versions.TorchSharp,
-                ["dotnet"] = Versions.DotNet,
-                ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
-            },
-            ["createdUtc"] = DateTimeOffset.UtcNow.ToString("O"),
-        };
-        string path = Path.Combine(RunDirectory!, "config.json");
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, root.ToJsonString(TrainingJson.Indented));
-        File.Move(temp, path, overwrite: true);
+            builtIn.Add(new CheckpointCallback(LastCheckpointPath!, BestCheckpointPath!));
+            builtIn.Add(new MetricsJsonlWriter(Path.Combine(RunDirectory, "metrics.jsonl")));
+            if (Options.TensorBoard) builtIn.Add(new TensorBoardCallback(Path.Combine(RunDirectory, "tensorboard")));
+        }
+        if (Options.EarlyStopPatience is int patience) builtIn.Add(new EarlyStopping(patience));
+        return builtIn;
     }
 
-    private static TimeSpan Eta(TimeSpan elapsed, int done, int total) =>
-        done <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(elapsed.TotalSeconds / done * Math.Max(0, total - done));
+    /// <summary>Runs one epoch; returns true when it completed, false when cancelled (the position is kept for <c>last</c>).</summary>
+    private bool RunEpoch(IBatchSource train, int epoch, int stepsPerEpoch, LearningRateSchedule schedule, List<ITrainingCallback> callbacks, CancellationToken ct)
+    {
+        var state = _run;
+        Model.train();
+        int skip = state.SkipBatches;
+        state.SkipBatches = 0;
+        int batchIndex = 0;
+        state.EpochWatch.Restart();
+        // Running sums live on the device and are read to the host only at the progress interval and the epoch's end.
+        using var lossSum = torch.tensor(state.LossSum, dtype: ScalarType.Float64, device: Device);
+        using var correct = torch.tensor(state.Correct, dtype: ScalarType.Int64, device: Device);
+        bool completed = true;
+        try
+        {
+            foreach (var batch in train.GetEpoch(epoch - 1, ct))
+            {
+                if (batchIndex < skip)
+                {
+                    batch.Dispose();
+                    batchIndex++;
+                    state.BatchesDone = batchIndex;
+                    continue;
+                }
+                if (batchIndex >= stepsPerEpoch)
+                {
+                    batch.Dispose();
+                    break;
+                }
+                TrainStep(batch, schedule, lossSum, correct);
+                // Throughput is measured on the wall clock of the training phase, so data loading counts.
+                state.TrainSeconds = state.EpochWatch.Elapsed.TotalSeconds;
+                batchIndex++;
+                state.BatchesDone = batchIndex;
+
+                if (batchIndex % Options.ProgressInterval == 0 || batchIndex == stepsPerEpoch)
+                {
+                    ReadSums(epoch, lossSum, correct);
+                    double elapsed = state.EpochWatch.Elapsed.TotalSeconds;
+                    int done = batchIndex - skip;
+                    var report = new TrainingProgress("train", epoch, Options.Epochs, batchIndex, stepsPerEpoch, Step,
+                        state.LossSum / Math.Max(1, state.Samples), (double)state.Correct / Math.Max(1, state.Samples), LearningRate,
+                        state.SamplesThisCall / Math.Max(1e-9, state.TrainSeconds),
+                        TimeSpan.FromSeconds(done == 0 ? 0 : elapsed / done * (stepsPerEpoch - batchIndex)));
+                    foreach (var c in callbacks) c.OnProgress(this, report);
+                }
+                if (batchIndex >= stepsPerEpoch) break;
+                if (ct.IsCancellationRequested)
+                {
+                    completed = false;
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            completed = false;
+        }
+        if (completed && ct.IsCancellationRequested && batchIndex < stepsPerEpoch) completed = false;
+        // The epoch's (or the interrupted epoch's) sums are read before anything is written from this model.
+        ReadSums(epoch, lossSum, correct);
+        if (completed) state.BatchesDone = 0;
+        return completed;
+    }
+
+    private void ReadSums(int epoch, Tensor lossSum, Tensor correct)
+    {
+        var state = _run;
+        if (state.ReadAtStep == Step) return;
+        state.ReadAtStep = Step;
+        HostReads++;
+        state.LossSum = lossSum.item<double>();
+        state.Correct = correct.item<long>();
+        if (!double.IsFinite(state.LossSum)) throw new NonFiniteLossException(epoch, Step, state.LossSum);
+    }
+
+    private void TrainStep(Batch batch, LearningRateSchedule schedule, Tensor lossSum, Tensor correct)
+    {
+        using var scope = NewDisposeScope();
+        using (batch)
+        {
+            double lr = schedule.At(Step);
+            foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
+            LearningRate = lr;
+
+            var x = batch.Images.to(Device);
+            var y = batch.Labels.to(Device);
+            _optimizer.zero_grad();
+            var (loss, logits) = Precision.Forward(Model, x, y, Task);
+            Precision.ScaleForBackward(loss).backward();
+            Precision.Unscale(_parameters);
+            foreach (var hook in GradientHooks) hook.OnGradients(_parameters, Step);
+            if (Precision.ShouldStep(_parameters)) _optimizer.step();
+            Step++;
+
+            int n = batch.Count;
+            // float32 loss widened to float64, times n, summed in float64: the same sums as reading each loss to the host.
+            lossSum.add_(loss.detach().to_type(ScalarType.Float64).mul(n));
+            correct.add_(logits.argmax(1).eq(y).sum());
+            _run.Samples += n;
+            _run.SamplesThisCall += n;
+        }
+    }
+
+    private static long ResidentBytes()
+    {
+        using var self = Process.GetCurrentProcess();
+        self.Refresh();
+        return self.WorkingSet64;
+    }
+
+    private void WriteConfig() => (Configuration with { ResumedFrom = _resumedFrom }).Write(RunDirectory!);
 
     /// <inheritdoc />
     public void Dispose()
@@ -475,8 +468,6 @@ public sealed class Trainer : IDisposable
         _disposed = true;
         _optimizer.Dispose();
     }
-
-    private sealed record PartialEpoch(int BatchesDone);
 
     private sealed class RunState
     {
@@ -495,6 +486,8 @@ public sealed class Trainer : IDisposable
         }
 
         public int SkipBatches;
+        public int BatchesDone;
+        public long ReadAtStep = -1;
         public double LossSum;
         public long Correct;
         public long Samples;

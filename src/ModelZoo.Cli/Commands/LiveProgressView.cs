@@ -4,7 +4,7 @@ using Spectre.Console;
 namespace ModelZoo.Cli.Commands;
 
 /// <summary>Live progress on a terminal: a Spectre progress bar per epoch with loss, accuracy, images/s and ETA.</summary>
-public sealed class LiveProgressView : IProgress<TrainingProgress>, ITrainingCallback
+public sealed class LiveProgressView : ITrainingCallback
 {
     private readonly IAnsiConsole _console;
     private ProgressContext? _context;
@@ -25,8 +25,9 @@ public sealed class LiveProgressView : IProgress<TrainingProgress>, ITrainingCal
         });
 
     /// <inheritdoc />
-    public void Report(TrainingProgress value)
+    public void OnProgress(Trainer trainer, TrainingProgress value)
     {
+        ArgumentNullException.ThrowIfNull(value);
         if (_context is null) return;
         string key = $"{value.Phase}:{value.Epoch}";
         if (_task is null || key != _key)
@@ -40,9 +41,6 @@ public sealed class LiveProgressView : IProgress<TrainingProgress>, ITrainingCal
     }
 
     /// <inheritdoc />
-    public void OnTrainingStart(Trainer trainer) { }
-
-    /// <inheritdoc />
     public void OnEpochEnd(Trainer trainer, EpochMetrics metrics)
     {
         if (_task is not null)
@@ -53,7 +51,4 @@ public sealed class LiveProgressView : IProgress<TrainingProgress>, ITrainingCal
         }
         _task = null;
     }
-
-    /// <inheritdoc />
-    public void OnTrainingEnd(Trainer trainer, TrainingStatus? status) { }
 }

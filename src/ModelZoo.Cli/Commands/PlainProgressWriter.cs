@@ -5,7 +5,7 @@ using ModelZoo.Training;
 namespace ModelZoo.Cli.Commands;
 
 /// <summary>Progress for logs (stdout redirected, CI): a line at most every <c>interval</c>, and one per epoch.</summary>
-public sealed class PlainProgressWriter : IProgress<TrainingProgress>, ITrainingCallback
+public sealed class PlainProgressWriter : ITrainingCallback
 {
     private readonly TextWriter _out;
     private readonly TimeSpan _interval;
@@ -19,8 +19,9 @@ public sealed class PlainProgressWriter : IProgress<TrainingProgress>, ITraining
     }
 
     /// <inheritdoc />
-    public void Report(TrainingProgress value)
+    public void OnProgress(Trainer trainer, TrainingProgress value)
     {
+        ArgumentNullException.ThrowIfNull(value);
         if (_since.Elapsed < _interval) return;
         _since.Restart();
         _out.WriteLine(Format(value));
@@ -38,15 +39,9 @@ public sealed class PlainProgressWriter : IProgress<TrainingProgress>, ITraining
         FormattableString.Invariant($", lr {m.LearningRate:G3}, {m.Seconds:F1} s, {m.ImagesPerSecond:F0} img/s, RSS {m.ResidentBytes / 1048576.0:F0} MB");
 
     /// <inheritdoc />
-    public void OnTrainingStart(Trainer trainer) { }
-
-    /// <inheritdoc />
     public void OnEpochEnd(Trainer trainer, EpochMetrics metrics)
     {
         _out.WriteLine(Format(metrics));
         _out.Flush();
     }
-
-    /// <inheritdoc />
-    public void OnTrainingEnd(Trainer trainer, TrainingStatus? status) { }
 }

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelZoo.Cli.Rendering;
+using ModelZoo.Data;
+using ModelZoo.Data.Folders;
 using ModelZoo.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -22,39 +24,26 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
 
         if (settings.Device is not null) DeviceSelector.Resolve(settings.Device);
 
-        // 1. What to train: from the options, or from the run being resumed.
-        CheckpointInfo? resumeInfo = null;
-        TrainingOptions? resumeOptions = null;
-        string? resumePath = null;
-        if (settings.Resume is not null)
-        {
-            resumePath = Checkpoint.ResolvePath(settings.Resume);
-            resumeInfo = Checkpoint.ReadInfo(resumePath);
-            resumeOptions = Checkpoint.ReadTrainingOptions(resumePath);
-        }
-        string modelName = settings.Model is not null ? Zoo.Resolve(settings.Model) : resumeInfo!.ModelName;
-        if (resumeInfo is not null && !string.Equals(modelName, resumeInfo.ModelName, StringComparison.Ordinal))
-            throw new CheckpointException(resumePath!, $"holds model '{resumeInfo.ModelName}', not '{modelName}'");
-        string dataSpec = settings.Data ?? resumeInfo!.DataSpec;
-        ModelCard? card = TryCard(modelName);
-
-        // 2. Options: recipe defaults < resumed run < command line.
-        int threads = settings.Threads ?? resumeOptions?.Threads ?? Environment.ProcessorCount;
-        var recipe = TrainingDefaults.For(modelName, GuessKind(dataSpec));
-        var options = Apply(settings, resumeOptions ?? recipe.Options) with { Threads = threads };
+        // 1. What to train and with which options: recipe defaults < resumed run (checkpoint + config.json) < command
+        // line. The merge rules are the library's (RunConfiguration.ForResume + Merge), so library code resumes alike.
+        var overrides = Overrides(settings);
+        RunConfiguration? resumed = settings.Resume is not null ? RunConfiguration.ForResume(settings.Resume).Merge(overrides) : null;
+        string? resumePath = resumed?.ResumedFrom;
+        string modelName = resumed?.Model ?? overrides.Model!;
+        string dataSpec = resumed?.Data ?? settings.Data!;
+        var recipe = TrainingDefaults.For(modelName, DataSpec.IsMnistLike(dataSpec) ? "mnist" : "folder");
+        var merged = resumed?.Training ?? overrides.Apply(recipe.Options);
+        int threads = merged.Threads ?? Environment.ProcessorCount;
+        var options = merged with { Threads = threads };
         options.EnsureValid();
         DeviceSelector.Resolve(options.Device);
+        var dataOptions = resumed?.DataOptions ?? overrides.Apply(new RunDataOptions { Augment = recipe.Augment == "none" ? "none" : null });
 
-        // A resumed run keeps its data options (recorded in config.json) unless given again.
-        var recorded = resumePath is not null ? RecordedExtras(RunDirOf(resumePath)) : null;
-        string? augment = settings.Augment ?? recorded?.Augment ?? (recipe.Augment == "none" ? "none" : null);
-        double valSplit = settings.ValidationSplit ?? recorded?.ValSplit ?? 0.0;
-        string onBadImage = settings.OnBadImage ?? recorded?.OnBadImage ?? "fail";
-        var data = env.TrainData.Open(new TrainDataRequest(dataSpec, modelName, card, options.BatchSize,
-            settings.ImageSize ?? resumeInfo?.ImageSize, augment, valSplit, onBadImage, options.Seed, threads, settings.Workers));
+        var data = env.TrainData.Open(new TrainDataRequest(dataSpec, options.BatchSize, dataOptions.ImageSize, dataOptions.Augment,
+            dataOptions.ValidationSplit, dataOptions.OnBadImage == OnBadImage.Skip ? "skip" : "fail", options.Seed, threads, dataOptions.Workers));
         try
         {
-            var modelOptions = resumeInfo?.ModelOptions ?? new ModelOptions
+            var modelOptions = resumed?.ModelOptions ?? new ModelOptions
             {
                 NumClasses = data.ClassNames.Count,
                 InChannels = data.Channels,
@@ -62,19 +51,27 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
                 Init = settings.Init is not null && TrainOptionParsing.TryInit(settings.Init, out var init) ? init : recipe.Init,
                 Seed = options.Seed,
             };
-            string runDir = settings.Output ?? (resumePath is not null ? RunDirOf(resumePath)
+            string runDir = settings.Output ?? (resumePath is not null ? RunConfiguration.RunDirectoryOf(resumePath)
                 : Path.Combine("runs", $"{modelName}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
 
             // Seed the global generator too: weight init that draws from it is then reproducible as well.
             torch.manual_seed(options.Seed);
             using var model = Zoo.Create(modelName, modelOptions);
-            var descriptor = new ModelDescriptor(modelName, modelOptions, data.ClassNames, data.Normalization, data.Channels, data.ImageSize, dataSpec);
-            using var trainer = new Trainer(model, options, descriptor, runDir);
-            trainer.ConfigExtras["augment"] = augment ?? recipe.Augment;
-            trainer.ConfigExtras["valSplit"] = valSplit;
-            trainer.ConfigExtras["onBadImage"] = onBadImage;
-            trainer.ConfigExtras["recipe"] = recipe.Source;
-            trainer.ConfigExtras["commandLine"] = string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+            var configuration = new RunConfiguration
+            {
+                Model = modelName,
+                ModelOptions = modelOptions,
+                Data = dataSpec,
+                Classes = data.ClassNames,
+                Normalization = data.Normalization,
+                Channels = data.Channels,
+                ImageSize = data.ImageSize,
+                Training = options,
+                DataOptions = dataOptions with { Augment = dataOptions.Augment ?? recipe.Augment },
+                Recipe = recipe.Source,
+                CommandLine = string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+            };
+            using var trainer = new Trainer(model, configuration, runDir);
             // Summarise before Resume: nothing may touch the restored generator state before Fit.
             log.WriteLine($"model {modelName}: {ModelStats.Describe(model, data.Channels, data.ImageSize)}");
             if (resumePath is not null) trainer.Resume(resumePath);
@@ -91,14 +88,12 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             if (env.Interactive && !settings.Json)
             {
                 var view = new LiveProgressView(console);
-                trainer.Progress = view;
                 trainer.Callbacks.Add(view);
                 result = view.Run(() => trainer.Fit(data.Train, data.Validation, env.Signals.Token));
             }
             else
             {
                 var plain = new PlainProgressWriter(log);
-                trainer.Progress = plain;
                 trainer.Callbacks.Add(plain);
                 result = trainer.Fit(data.Train, data.Validation, env.Signals.Token);
             }
@@ -125,61 +120,31 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         }
     }
 
-    private static TrainingOptions Apply(TrainSettings s, TrainingOptions o)
+    private static RunOverrides Overrides(TrainSettings s) => new()
     {
-        if (s.Epochs is int e) o = o with { Epochs = e };
-        if (s.BatchSize is int b) o = o with { BatchSize = b };
-        if (s.Optimizer is not null && TrainOptionParsing.TryOptimizer(s.Optimizer, out var opt)) o = o with { Optimizer = opt };
-        if (s.LearningRate is double lr) o = o with { LearningRate = lr };
-        if (s.WeightDecay is double wd) o = o with { WeightDecay = wd };
-        if (s.Momentum is double m) o = o with { Momentum = m };
-        if (s.Schedule is not null && TrainOptionParsing.TrySchedule(s.Schedule, out var sch)) o = o with { Schedule = sch };
-        if (s.WarmupEpochs is double w) o = o with { WarmupEpochs = w };
-        if (s.LabelSmoothing is double ls) o = o with { LabelSmoothing = ls };
-        if (s.Seed is long seed) o = o with { Seed = seed };
-        if (s.Device is not null) o = o with { Device = s.Device };
-        if (s.EarlyStop is int p) o = o with { EarlyStopPatience = p };
-        if (s.MaxSteps is int ms) o = o with { MaxStepsPerEpoch = ms };
-        if (s.NoTensorBoard) o = o with { TensorBoard = false };
-        return o;
-    }
-
-    /// <summary>"mnist" for the MNIST family (and IDX folders), otherwise "folder".</summary>
-    internal static string GuessKind(string spec)
-    {
-        if (spec.Contains("mnist", StringComparison.OrdinalIgnoreCase)) return spec.Trim().ToLowerInvariant();
-        if (Directory.Exists(spec) && Directory.EnumerateFiles(spec, "*idx3-ubyte*").Any()) return "mnist";
-        return "folder";
-    }
-
-    private static ModelCard? TryCard(string name)
-    {
-        try { return Zoo.Card(name); }
-        catch (UnknownModelException) { return null; }
-    }
-
-    private static string RunDirOf(string checkpointPath)
-    {
-        string dir = Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!;
-        return Path.GetFileName(dir) == "checkpoints" ? Path.GetDirectoryName(dir)! : dir;
-    }
-
-    private static (string? Augment, double? ValSplit, string? OnBadImage)? RecordedExtras(string runDir)
-    {
-        string path = Path.Combine(runDir, "config.json");
-        if (!File.Exists(path)) return null;
-        try
-        {
-            var extras = JsonNode.Parse(File.ReadAllText(path))?["extras"];
-            if (extras is null) return null;
-            string? augment = extras["augment"]?.GetValue<string>();
-            return (augment is null or "mnist" or "imagenet" ? null : augment, extras["valSplit"]?.GetValue<double>(), extras["onBadImage"]?.GetValue<string>());
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or IOException)
-        {
-            return null;
-        }
-    }
+        Model = s.Model is not null ? Zoo.Resolve(s.Model) : null,
+        Data = s.Data,
+        Epochs = s.Epochs,
+        BatchSize = s.BatchSize,
+        Optimizer = s.Optimizer is not null && TrainOptionParsing.TryOptimizer(s.Optimizer, out var opt) ? opt : null,
+        LearningRate = s.LearningRate,
+        WeightDecay = s.WeightDecay,
+        Momentum = s.Momentum,
+        Schedule = s.Schedule is not null && TrainOptionParsing.TrySchedule(s.Schedule, out var sch) ? sch : null,
+        WarmupEpochs = s.WarmupEpochs,
+        LabelSmoothing = s.LabelSmoothing,
+        Seed = s.Seed,
+        Device = s.Device,
+        Threads = s.Threads,
+        EarlyStopPatience = s.EarlyStop,
+        MaxStepsPerEpoch = s.MaxSteps,
+        TensorBoard = s.NoTensorBoard ? false : null,
+        Augment = s.Augment,
+        ValidationSplit = s.ValidationSplit,
+        OnBadImage = s.OnBadImage is null ? null : string.Equals(s.OnBadImage, "skip", StringComparison.OrdinalIgnoreCase) ? OnBadImage.Skip : OnBadImage.Fail,
+        ImageSize = s.ImageSize,
+        Workers = s.Workers,
+    };
 
     private static JsonObject Summary(TrainingResult r, string runDir, string model)
     {

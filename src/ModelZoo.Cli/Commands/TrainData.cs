@@ -9,7 +9,6 @@ namespace ModelZoo.Cli.Commands;
 /// <param name="Normalization">Normalisation applied to the inputs.</param>
 /// <param name="Channels">Input channels.</param>
 /// <param name="ImageSize">Input height and width.</param>
-/// <param name="Kind">Data kind for <see cref="Training.TrainingDefaults.For"/> ("mnist", "fashion-mnist", "folder", ...).</param>
 /// <param name="Description">One line for the start banner (sizes, skipped files).</param>
 /// <param name="Resources">Disposed when training ends (loaders), if any.</param>
 public sealed record TrainData(
@@ -19,6 +18,5 @@ public sealed record TrainData(
     Normalization Normalization,
     int Channels,
     int ImageSize,
-    string Kind,
     string Description,
     IDisposable? Resources = null);

@@ -2,8 +2,6 @@ namespace ModelZoo.Cli.Commands;
 
 /// <summary>What the train command asks of the data layer.</summary>
 /// <param name="Spec">The <c>--data</c> spec.</param>
-/// <param name="ModelName">Canonical model name (for augmentation presets and image size).</param>
-/// <param name="ModelCard">The model's card, when it is a zoo model.</param>
 /// <param name="BatchSize">Batch size.</param>
 /// <param name="ImageSize">Requested square input size, or null for the data set's native size / the model's need.</param>
 /// <param name="Augment">Augmentation preset name, "none", or null for the default preset.</param>
@@ -15,8 +13,6 @@ namespace ModelZoo.Cli.Commands;
 /// for MNIST-like data (in memory, cheap to transform), <paramref name="Threads"/> workers for image folders.</param>
 public sealed record TrainDataRequest(
     string Spec,
-    string ModelName,
-    ModelCard? ModelCard,
     int BatchSize,
     int? ImageSize,
     string? Augment,

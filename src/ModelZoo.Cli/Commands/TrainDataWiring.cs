@@ -36,7 +36,6 @@ public sealed class TrainDataWiring : ITrainDataProvider
         var validation = new DataLoader(split.Validation, new DataLoaderOptions(
             BatchSize: request.BatchSize, Shuffle: false, DropLast: false, Seed: seed, Workers: workers, Transform: evalTransform));
         return new TrainData(train, validation, split.ClassNames, normalization, split.Train.Channels, imageSize,
-            small ? "mnist-like" : "folder",
             $"{split.Description}: {split.Train.Count} training and {split.Validation.Count} validation images, {split.ClassNames.Count} classes, augment {preset}, {(workers == 0 ? "loading in-line" : $"{workers} loader workers")}");
     }
 }

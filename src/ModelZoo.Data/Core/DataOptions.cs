@@ -10,7 +10,7 @@ namespace ModelZoo.Data;
 /// </param>
 /// <param name="Seed">Seed for the validation split.</param>
 /// <param name="Download">Cache, mirrors, timeouts and offline mode for MNIST-family downloads; null: defaults.</param>
-/// <param name="FolderLoader">Loader for ImageNet-format folders; null: the one registered in <see cref="DataSpec.FolderLoader"/>, else <see cref="DataSpec.LoadImageFolder"/>.</param>
+/// <param name="FolderLoader">Loader for ImageNet-format folders; null: <see cref="DataSpec.LoadImageFolder"/>.</param>
 /// <param name="Folder">Options for ImageNet-format folders (channels, bad-image policy, decoder limits); its ValSplit and Seed are replaced by this record's.</param>
 /// <param name="UseSystemCopies">Use system-installed copies (e.g. <c>/usr/share/datasets/fashion-mnist</c>) when present.</param>
 public sealed record DataOptions(

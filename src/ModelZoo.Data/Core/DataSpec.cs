@@ -19,10 +19,23 @@ public static class DataSpec
     public static Normalization FashionMnistNormalization { get; } = new([0.2860f], [0.3530f]);
 
     /// <summary>
-    /// A replacement loader for ImageNet-format folders, used when <see cref="DataOptions.FolderLoader"/> is null;
-    /// when both are null, <see cref="LoadImageFolder"/> is used.
+    /// True when <paramref name="spec"/> names MNIST-like data (small grey images): one of the MNIST-family names, or a
+    /// folder holding IDX files under the standard names. Decided without loading anything; used to pick a recipe.
     /// </summary>
-    public static FolderDataLoader? FolderLoader { get; set; }
+    public static bool IsMnistLike(string spec)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(spec);
+        switch (spec.Trim().ToLowerInvariant())
+        {
+            case "mnist":
+            case "fashion-mnist":
+            case "fashionmnist":
+            case MnistSample.Name:
+                return true;
+        }
+        string directory = Path.GetFullPath(spec);
+        return Directory.Exists(directory) && MnistFiles.Contains(directory);
+    }
 
     /// <summary>Resolves <paramref name="spec"/> (blocking while any download runs).</summary>
     /// <exception cref="ModelZooDataException">The spec is unknown, a file is malformed (<see cref="InvalidIdxFileException"/>), or a download failed (<see cref="DatasetDownloadException"/>).</exception>
@@ -59,7 +72,7 @@ public static class DataSpec
             var (train, test) = MnistFiles.Load(directory, MnistFamily.Mnist.ClassNames);
             return Compose(train, test, MnistFamily.Mnist.ClassNames, Normalization.Mnist, options, $"IDX files in {directory}");
         }
-        var loader = options.FolderLoader ?? FolderLoader ?? LoadImageFolder;
+        var loader = options.FolderLoader ?? LoadImageFolder;
         return loader(directory, options);
     }
 

@@ -44,9 +44,6 @@ public sealed class MetricsJsonlWriter : ITrainingCallback
     }
 
     /// <inheritdoc />
-    public void OnTrainingStart(Trainer trainer) { }
-
-    /// <inheritdoc />
     public void OnEpochEnd(Trainer trainer, EpochMetrics metrics)
     {
         using var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read);
@@ -55,8 +52,6 @@ public sealed class MetricsJsonlWriter : ITrainingCallback
         stream.Flush(flushToDisk: true);
     }
 
-    /// <inheritdoc />
-    public void OnTrainingEnd(Trainer trainer, TrainingStatus? status) { }
 
     private static void WriteNullable(Utf8JsonWriter w, string name, double? value)
     {

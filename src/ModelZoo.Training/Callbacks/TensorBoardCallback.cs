@@ -38,8 +38,6 @@ public sealed class TensorBoardCallback : ITrainingCallback, IDisposable
         _writer.add_scalar("images_per_second", (float)metrics.ImagesPerSecond, step);
     }
 
-    /// <inheritdoc />
-    public void OnTrainingEnd(Trainer trainer, TrainingStatus? status) { }
 
     /// <inheritdoc />
     public void Dispose()

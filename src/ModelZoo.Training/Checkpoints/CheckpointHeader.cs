@@ -37,6 +37,9 @@ internal sealed record CheckpointHeader
     public double? BestValidationAccuracy { get; init; }
     public int EpochsWithoutImprovement { get; init; }
 
+    /// <summary>The precision policy's state (<see cref="IPrecisionPolicy.GetState"/>, e.g. the loss scale); null in checkpoints written before it was recorded.</summary>
+    public Dictionary<string, double>? PrecisionState { get; init; }
+
     public TrainingOptions? Training { get; init; }
     public string Scheduler { get; init; } = "";
     public long Seed { get; init; }

@@ -1,3 +1,5 @@
+using ModelZoo.Training;
+
 namespace ModelZoo.Evaluation;
 
 /// <summary>Options of <see cref="Evaluator"/>.</summary>
@@ -11,4 +13,13 @@ public sealed record EvaluationOptions
 
     /// <summary>Device to run on; null means the device of the first model's parameters (CPU if it has none).</summary>
     public TorchSharp.torch.Device? Device { get; init; }
+
+    /// <summary>
+    /// Collect the confusion matrix, per-class metrics and misclassified samples (true by default). False is the cheap
+    /// path of per-epoch validation: loss, top-1 and top-k only, and the report's per-class lists are empty.
+    /// </summary>
+    public bool Details { get; init; } = true;
+
+    /// <summary>Receives a "val" progress report every 10 batches (epoch fields 0); null reports nothing.</summary>
+    public Action<TrainingProgress>? Progress { get; init; }
 }

@@ -3,14 +3,14 @@ namespace ModelZoo.Evaluation;
 /// <summary>Everything <see cref="Evaluator"/> measured.</summary>
 /// <param name="Samples">Samples evaluated.</param>
 /// <param name="Models">Models in the ensemble (1 for a single model).</param>
-/// <param name="Loss">Mean cross-entropy of the (averaged) predicted probabilities.</param>
+/// <param name="Loss">One model: mean cross-entropy of its logits (no label smoothing). An ensemble: mean negative log of the averaged probability of the true class.</param>
 /// <param name="Top1">Top-1 accuracy in [0, 1].</param>
 /// <param name="TopK">Top-k accuracy in [0, 1] (k = <paramref name="K"/>).</param>
 /// <param name="K">The k of <paramref name="TopK"/>.</param>
-/// <param name="ClassNames">Class names, index = class.</param>
-/// <param name="Classes">Per-class precision and recall.</param>
-/// <param name="Confusion">Confusion counts: <c>Confusion[true][predicted]</c>.</param>
-/// <param name="Misclassified">The most confident mistakes, most confident first.</param>
+/// <param name="ClassNames">Class names, index = class (empty when evaluated without them).</param>
+/// <param name="Classes">Per-class precision and recall (empty without <see cref="EvaluationOptions.Details"/>).</param>
+/// <param name="Confusion">Confusion counts: <c>Confusion[true][predicted]</c> (empty without details).</param>
+/// <param name="Misclassified">The most confident mistakes, most confident first (empty without details).</param>
 public sealed record EvaluationReport(
     long Samples,
     int Models,

@@ -1,38 +1,75 @@
+using System.Diagnostics;
 using ModelZoo.Data;
+using ModelZoo.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ModelZoo.Evaluation;
 
 /// <summary>
-/// Evaluates one model, or an ensemble whose prediction is the average of its members' softmax
-/// probabilities, on a batch source: loss, top-1, top-k, per-class precision/recall, confusion matrix
-/// and the most confident mistakes. Every batch runs in its own dispose scope under no_grad.
+/// The evaluation loop, used by per-epoch validation in <see cref="Trainer"/>, by <c>modelzoo evaluate</c> and by library
+/// users. Evaluates one model, or an ensemble whose prediction is the average of its members' softmax probabilities,
+/// on epoch 0 of a batch source: loss, top-1, top-k and, when <see cref="EvaluationOptions.Details"/> is on,
+/// per-class precision/recall, the confusion matrix and the most confident mistakes. The loss of one model is the
+/// mean cross-entropy of its logits; of an ensemble, the mean negative log of the averaged probability of the true
+/// class. Every batch runs in its own dispose scope under no_grad.
 /// </summary>
 public static class Evaluator
 {
-    /// <summary>Evaluates <paramref name="models"/> (an ensemble when more than one) on every batch of epoch 0 of <paramref name="data"/>.</summary>
-    /// <exception cref="ArgumentException">No model, no class names, or a label outside the class list.</exception>
+    /// <summary>Batches between progress reports.</summary>
+    public const int ProgressInterval = 10;
+
+    /// <summary>
+    /// Evaluates one model without class names: loss, top-1 and top-k only (<see cref="EvaluationOptions.Details"/> is
+    /// ignored; details need class names: use the other overload). The path of per-epoch validation.
+    /// </summary>
     public static EvaluationReport Evaluate(
-        IReadOnlyList<nn.Module<Tensor, Tensor>> models,
+        nn.Module<Tensor, Tensor> model,
         IBatchSource data,
-        IReadOnlyList<string> classNames,
         EvaluationOptions? options = null,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        return Evaluate([model], data, null, (options ?? new EvaluationOptions()) with { Details = false }, cancellationToken);
+    }
+
+    /// <summary>Evaluates <paramref name="models"/> (an ensemble when more than one) on every batch of epoch 0 of <paramref name="data"/>.</summary>
+    /// <param name="models">The model or the ensemble's members.</param>
+    /// <param name="data">The batches.</param>
+    /// <param name="classNames">Class names; needed for details, and when given every label is checked against them.</param>
+    /// <param name="options">Options; null: top-5 with details.</param>
+    /// <param name="cancellationToken">Checked before every batch.</param>
+    /// <exception cref="ArgumentException">No model, no class names when details are on, or a label outside the class list.</exception>
+    public static EvaluationReport Evaluate(
+        IReadOnlyList<nn.Module<Tensor, Tensor>> models,
+        IBatchSource data,
+        IReadOnlyList<string>? classNames,
+        EvaluationOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(data);
         if (models.Count == 0) throw new ArgumentException("at least one model is needed", nameof(models));
-        if (classNames.Count == 0) throw new ArgumentException("at least one class name is needed", nameof(classNames));
         options ??= new EvaluationOptions();
-        int classes = classNames.Count;
-        int k = Math.Clamp(options.TopK, 1, classes);
+        bool details = options.Details;
+        if (classNames is { Count: 0 } || (details && classNames is null))
+            throw new ArgumentException("at least one class name is needed", nameof(classNames));
+        int? classes = classNames?.Count;
         var device = options.Device ?? models[0].parameters().Select(p => p.device).FirstOrDefault() ?? CPU;
         foreach (var m in models) m.eval();
+        bool single = models.Count == 1;
 
-        var confusion = new long[classes][];
-        for (int i = 0; i < classes; i++) confusion[i] = new long[classes];
+        long[][] confusion = [];
+        if (details)
+        {
+            confusion = new long[classes!.Value][];
+            for (int i = 0; i < classes.Value; i++) confusion[i] = new long[classes.Value];
+        }
         double lossSum = 0;
         long samples = 0, top1 = 0, topk = 0;
+        int batches = 0, k = 0;
         var mistakes = new List<MisclassifiedSample>();
+        var watch = Stopwatch.StartNew();
 
         using (no_grad())
         {
@@ -40,56 +77,85 @@ public static class Evaluator
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                using var owned = batch;
-                var x = batch.Images.to(device);
-                var y = batch.Labels.to(device);
-                if (batch.Count > 0)
+                using (batch)
                 {
-                    long low = y.min().item<long>(), high = y.max().item<long>();
-                    if (low < 0 || high >= classes)
-                        throw new ArgumentException($"a label ({(low < 0 ? low : high)}) is outside the {classes} classes");
+                    var x = batch.Images.to(device);
+                    var y = batch.Labels.to(device);
+                    if (classes is int n && batch.Count > 0)
+                    {
+                        long low = y.min().item<long>(), high = y.max().item<long>();
+                        if (low < 0 || high >= n)
+                            throw new ArgumentException($"a label ({(low < 0 ? low : high)}) is outside the {n} classes");
+                    }
+                    Tensor scores;
+                    Tensor? probs = null;
+                    if (single)
+                    {
+                        scores = Forward(models[0], x, classes);
+                        lossSum += nn.functional.cross_entropy(scores, y, reduction: nn.Reduction.Sum).item<float>();
+                    }
+                    else
+                    {
+                        probs = null;
+                        foreach (var model in models)
+                        {
+                            var logits = Forward(model, x, classes);
+                            probs = probs is null ? logits.softmax(1) : probs.add_(logits.softmax(1));
+                        }
+                        probs = probs!.div_(models.Count);
+                        scores = probs;
+                        lossSum += (-probs.gather(1, y.unsqueeze(1)).clamp_min(1e-12).log()).sum().item<float>();
+                    }
+                    k = (int)Math.Clamp(options.TopK, 1, scores.shape[1]);
+                    var topIndices = scores.topk(k, dim: 1).indexes;
+                    if (!details)
+                    {
+                        var hits = topIndices.eq(y.unsqueeze(1));
+                        top1 += hits.narrow(1, 0, 1).sum().item<long>();
+                        topk += hits.any(1).sum().item<long>();
+                    }
+                    else
+                    {
+                        probs ??= scores.softmax(1);
+                        var confidence = probs.gather(1, topIndices.narrow(1, 0, 1));
+                        long[] labels = y.cpu().data<long>().ToArray();
+                        long[] top = topIndices.cpu().contiguous().data<long>().ToArray();
+                        float[] conf = confidence.cpu().contiguous().data<float>().ToArray();
+                        for (int i = 0; i < labels.Length; i++)
+                        {
+                            long label = labels[i];
+                            long predicted = top[i * k];
+                            confusion[label][predicted]++;
+                            if (predicted == label) top1++;
+                            for (int j = 0; j < k; j++) if (top[i * k + j] == label) { topk++; break; }
+                            if (predicted != label)
+                                mistakes.Add(new MisclassifiedSample(batch.Indices[i], (int)label, (int)predicted, conf[i]));
+                        }
+                    }
+                    samples += batch.Count;
+                    batches++;
                 }
-                Tensor probs = zeros(batch.Count, classes, device: device);
-                foreach (var model in models)
-                {
-                    var logits = model.forward(x);
-                    if (logits.shape[1] != classes)
-                        throw new ArgumentException($"a model outputs {logits.shape[1]} classes but the data has {classes}");
-                    probs.add_(logits.softmax(1));
-                }
-                probs.div_(models.Count);
-                var nll = -probs.gather(1, y.unsqueeze(1)).clamp_min(1e-12).log();
-                lossSum += nll.sum().item<float>();
-
-                var (topValues, topIndices) = probs.topk(k, dim: 1);
-                long[] labels = y.cpu().data<long>().ToArray();
-                long[] top = topIndices.cpu().contiguous().data<long>().ToArray();
-                float[] conf = topValues.cpu().contiguous().data<float>().ToArray();
-                for (int i = 0; i < labels.Length; i++)
-                {
-                    long label = labels[i];
-                    long predicted = top[i * k];
-                    confusion[label][predicted]++;
-                    if (predicted == label) top1++;
-                    for (int j = 0; j < k; j++) if (top[i * k + j] == label) { topk++; break; }
-                    if (predicted != label)
-                        mistakes.Add(new MisclassifiedSample(batch.Indices[i], (int)label, (int)predicted, conf[i * k]));
-                }
-                samples += labels.Length;
+                if (options.Progress is { } progress && batches % ProgressInterval == 0)
+                    progress(new TrainingProgress("val", 0, 0, batches, data.BatchesPerEpoch, 0, lossSum / samples, (double)top1 / samples, 0,
+                        samples / Math.Max(1e-9, watch.Elapsed.TotalSeconds), Eta(watch.Elapsed, batches, data.BatchesPerEpoch)));
             }
         }
 
-        var perClass = new List<ClassMetrics>(classes);
-        for (int c = 0; c < classes; c++)
+        var perClass = new List<ClassMetrics>();
+        if (details)
         {
-            long support = confusion[c].Sum();
-            long predictedAs = 0;
-            for (int t = 0; t < classes; t++) predictedAs += confusion[t][c];
-            long tp = confusion[c][c];
-            perClass.Add(new ClassMetrics(classNames[c], support, predictedAs, tp,
-                predictedAs == 0 ? 0 : (double)tp / predictedAs,
-                support == 0 ? 0 : (double)tp / support));
+            for (int c = 0; c < classes!.Value; c++)
+            {
+                long support = confusion[c].Sum();
+                long predictedAs = 0;
+                for (int t = 0; t < classes.Value; t++) predictedAs += confusion[t][c];
+                long tp = confusion[c][c];
+                perClass.Add(new ClassMetrics(classNames![c], support, predictedAs, tp,
+                    predictedAs == 0 ? 0 : (double)tp / predictedAs,
+                    support == 0 ? 0 : (double)tp / support));
+            }
         }
+        if (k == 0) k = classes is int c0 ? Math.Clamp(options.TopK, 1, c0) : options.TopK;
 
         var worst = mistakes.OrderByDescending(m => m.Confidence).ThenBy(m => m.Index).Take(Math.Max(0, options.MaxMisclassified)).ToList();
         return new EvaluationReport(
@@ -97,6 +163,17 @@ public static class Evaluator
             samples == 0 ? double.NaN : lossSum / samples,
             samples == 0 ? 0 : (double)top1 / samples,
             samples == 0 ? 0 : (double)topk / samples,
-            k, classNames.ToList(), perClass, confusion, worst);
+            k, classNames?.ToList() ?? [], perClass, confusion, worst);
     }
+
+    private static Tensor Forward(nn.Module<Tensor, Tensor> model, Tensor x, int? classes)
+    {
+        var logits = model.forward(x);
+        if (classes is int n && logits.shape[1] != n)
+            throw new ArgumentException($"a model outputs {logits.shape[1]} classes but the data has {n}");
+        return logits;
+    }
+
+    private static TimeSpan Eta(TimeSpan elapsed, int done, int total) =>
+        done <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(elapsed.TotalSeconds / done * Math.Max(0, total - done));
 }

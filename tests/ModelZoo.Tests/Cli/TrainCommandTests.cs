@@ -131,7 +131,7 @@ public class TrainCommandTests
             if (afterBatches is int n) train = new SignalAfter(train, n, raise!);
             return new TrainData(train, new DigitBatches(7000, 200, 100, shuffle: false),
                 Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(),
-                Normalization.Mnist, 1, 28, "mnist-sample", "1000 training digits (test provider)");
+                Normalization.Mnist, 1, 28, "1000 training digits (test provider)");
         }
     }
 

@@ -11,7 +11,7 @@ namespace ModelZoo.Tests.Cli;
 public class TrainDataWiringTests
 {
     private static TrainDataRequest Request(string spec, int threads, int? workers = null) =>
-        new(spec, "deepcnn", null, 50, null, "none", 0.1, "fail", 42, threads, workers);
+        new(spec, 50, null, "none", 0.1, "fail", 42, threads, workers);
 
     private static int Workers(IBatchSource source) => ((DataLoader)source).Options.EffectiveWorkers;
 

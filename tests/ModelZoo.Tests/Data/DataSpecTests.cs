@@ -105,4 +105,24 @@ public class DataSpecTests
         Assert.That(e.Message, Does.Contain("ossci-datasets.s3.amazonaws.com/mnist/train-images-idx3-ubyte.gz")
             .And.Contain("yann.lecun.com").And.Contain("--data DIR"));
     }
+
+    [Test]
+    public void IsMnistLikeComesFromTheSpecNotFromItsSpelling()
+    {
+        foreach (string name in new[] { "mnist", "Fashion-MNIST", "mnist-sample" })
+            Assert.That(DataSpec.IsMnistLike(name), Is.True, name);
+        Assert.That(DataSpec.IsMnistLike(IdxTestFiles.SharedMnist), Is.True, "a folder of IDX files");
+        string imagenette = Path.Combine(Path.GetDirectoryName(IdxTestFiles.SharedMnist)!, "imagenette-mini");
+        Assert.That(DataSpec.IsMnistLike(imagenette), Is.False);
+        string photos = Path.Combine(Path.GetTempPath(), "mnist-photos-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(photos);
+        try
+        {
+            Assert.That(DataSpec.IsMnistLike(photos), Is.False, "an image folder whose name contains 'mnist' is still a folder");
+        }
+        finally
+        {
+            Directory.Delete(photos);
+        }
+    }
 }

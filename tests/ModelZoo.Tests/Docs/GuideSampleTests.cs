@@ -31,7 +31,7 @@ public class GuideSampleTests
             var recipe = TrainingDefaults.For("deepcnn", "mnist");          // Adam, lr 1e-3, batch 100, 20 epochs
             var descriptor = new ModelDescriptor("deepcnn", options, classNames, Normalization.Mnist, 1, 28, "mnist-sample");
             using var trainer = new Trainer(model, recipe.Options, descriptor, runDirectory: "runs/deepcnn");
-            trainer.Progress = new Progress<TrainingProgress>(p => Console.WriteLine($"{p.Epoch} {p.Batch}/{p.Batches} {p.Loss:F4}"));
+            trainer.Callbacks.Add(new ProgressCallback(p => Console.WriteLine($"{p.Epoch} {p.Batch}/{p.Batches} {p.Loss:F4}")));
             TrainingResult result = trainer.Fit(trainBatches, validationBatches, cancellationToken);
             // --- end of example ---
 
@@ -46,6 +46,42 @@ public class GuideSampleTests
             Assert.That(File.Exists(Path.Combine(work, "runs", "deepcnn", "metrics.jsonl")), "run directory written where the guide says");
             Assert.That(Directory.Exists(Path.Combine(work, "runs", "deepcnn", "checkpoints")));
             model.Dispose();
+        }
+        finally
+        {
+            Environment.CurrentDirectory = previous;
+            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Test]
+    public void TrainingGuideResumeSampleResumesLikeTheCli()
+    {
+        var trainBatches = new DigitBatches(0, 200, 100);
+        var validationBatches = new DigitBatches(7000, 200, 100, shuffle: false);
+        string previous = Environment.CurrentDirectory;
+        string work = Directory.CreateTempSubdirectory("modelzoo-guide-").FullName;
+        try
+        {
+            Environment.CurrentDirectory = work;
+            var options = new ModelOptions { NumClasses = 10, InChannels = 1, Init = InitScheme.He, Seed = 42 };
+            var recorded = RunConfiguration.For(
+                new ModelDescriptor("deepcnn", options, Enumerable.Range(0, 10).Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), Normalization.Mnist, 1, 28, "mnist-sample"),
+                TrainingDefaults.For("deepcnn", "mnist").Options with { Epochs = 1, Threads = 1 }) with { DataOptions = new RunDataOptions { Augment = "none" } };
+            using (var first = Zoo.Create("deepcnn", options))
+            using (var t = new Trainer(first, recorded, "runs/deepcnn"))
+                t.Fit(trainBatches, validationBatches);
+            using var model = Zoo.Create("deepcnn", options with { Seed = 1 });
+
+            // --- same code as docs/training.md ---
+            var configuration = RunConfiguration.ForResume("runs/deepcnn").Merge(new RunOverrides { Epochs = 2 });
+            using var trainer = new Trainer(model, configuration, "runs/deepcnn");
+            trainer.Resume(configuration.ResumedFrom!);
+            TrainingResult result = trainer.Fit(trainBatches, validationBatches);
+            // --- end of example ---
+
+            Assert.That(configuration.DataOptions!.Augment, Is.EqualTo("none"), "data options recorded in config.json");
+            Assert.That((result.EpochsCompleted, result.History.Count), Is.EqualTo((2, 1)));
         }
         finally
         {
@@ -71,7 +107,7 @@ public class GuideSampleTests
         }
     }
 
-    [TestCase("training.md", 1)]
+    [TestCase("training.md", 2)]
     [TestCase("troubleshooting.md", 1)]
     public void GuideSamplesAreTheTestedCode(string file, int expectedFences)
     {

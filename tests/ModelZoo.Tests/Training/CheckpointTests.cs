@@ -132,7 +132,7 @@ public class CheckpointTests
         using (var t = new Trainer(first, options, TinyNets.Descriptor, dir))
         using (var cts = new CancellationTokenSource())
         {
-            t.Progress = new TrainerTests.SyncProgress(p => { if (p.Step == 11) cts.Cancel(); });
+            t.Callbacks.Add(new ProgressCallback(p => { if (p.Step == 11) cts.Cancel(); }));
             Assert.That(t.Fit(new DigitBatches(0, 400, 50), null, cts.Token).Status, Is.EqualTo(TrainingStatus.Interrupted));
         }
         using var resumed = TinyNets.Create(seed: 78);

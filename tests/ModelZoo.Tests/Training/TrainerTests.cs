@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ModelZoo.Evaluation;
 using ModelZoo.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -14,15 +15,15 @@ public class TrainerTests
     {
         using var model = TinyNets.Create();
         var val = new DigitBatches(7000, 1000, 100, shuffle: false);
-        var before = Trainer.Evaluate(model, val);
+        var before = Evaluator.Evaluate(model, val);
         using var trainer = new Trainer(model, TinyNets.Options with { Epochs = 1 }, TinyNets.Descriptor);
         var result = trainer.Fit(new DigitBatches(0, 5000, 50), val);
-        var after = Trainer.Evaluate(model, val);
+        var after = Evaluator.Evaluate(model, val);
         Assert.That(result.Status, Is.EqualTo(TrainingStatus.Completed));
         Assert.That(result.Step, Is.EqualTo(100));
         Assert.That(after.Loss, Is.LessThan(before.Loss * 0.5), $"before {before.Loss}, after {after.Loss}");
         Assert.That(after.Top1, Is.GreaterThan(0.8));
-        Assert.That(after.Top5, Is.GreaterThanOrEqualTo(after.Top1));
+        Assert.That(after.TopK, Is.GreaterThanOrEqualTo(after.Top1));
         Assert.That(result.History[0].ValidationAccuracy, Is.EqualTo(after.Top1).Within(1e-9));
     }
 
@@ -59,8 +60,9 @@ public class TrainerTests
     {
         string dir = TinyNets.TempDir();
         using var model = TinyNets.Create();
-        using var trainer = new Trainer(model, TinyNets.Options with { Epochs = 2, MaxStepsPerEpoch = 5, TensorBoard = true }, TinyNets.Descriptor, dir);
-        trainer.ConfigExtras["augment"] = "none";
+        var configuration = RunConfiguration.For(TinyNets.Descriptor, TinyNets.Options with { Epochs = 2, MaxStepsPerEpoch = 5, TensorBoard = true })
+            with { DataOptions = new RunDataOptions { Augment = "none" } };
+        using var trainer = new Trainer(model, configuration, dir);
         var result = trainer.Fit(new DigitBatches(0, 500, 50), new DigitBatches(7000, 200, 100, shuffle: false));
 
         string[] lines = File.ReadAllLines(Path.Combine(dir, "metrics.jsonl"));
@@ -123,7 +125,7 @@ public class TrainerTests
         using var model = TinyNets.Create();
         using var cts = new CancellationTokenSource();
         using var trainer = new Trainer(model, TinyNets.Options with { Epochs = 3, ProgressInterval = 1 }, TinyNets.Descriptor, dir);
-        trainer.Progress = new SyncProgress(p => { if (p.Phase == "train" && p.Step == 3) cts.Cancel(); });
+        trainer.Callbacks.Add(new ProgressCallback(p => { if (p.Phase == "train" && p.Step == 3) cts.Cancel(); }));
         var result = trainer.Fit(new DigitBatches(0, 500, 50), null, cts.Token);
         Assert.That(result.Status, Is.EqualTo(TrainingStatus.Interrupted));
         Assert.That(result.Step, Is.EqualTo(3));
@@ -170,20 +172,17 @@ public class TrainerTests
     private sealed class SkippingPolicy : IPrecisionPolicy
     {
         public int Forwards { get; private set; }
-        public Tensor Forward(Func<Tensor> forwardAndLoss) { Forwards++; return forwardAndLoss(); }
+        public void Prepare(nn.Module<Tensor, Tensor> model) { }
+        public (Tensor Loss, Tensor Logits) Forward(nn.Module<Tensor, Tensor> model, Tensor input, Tensor target, ITrainingTask task) { Forwards++; return task.Compute(model, input, target); }
         public Tensor ScaleForBackward(Tensor loss) => loss;
-        public bool BeforeOptimizerStep(IReadOnlyList<Parameter> parameters) => false;
+        public void Unscale(IReadOnlyList<Parameter> parameters) { }
+        public bool ShouldStep(IReadOnlyList<Parameter> parameters) => false;
+        public IReadOnlyDictionary<string, double> GetState() => new Dictionary<string, double>();
+        public void LoadState(IReadOnlyDictionary<string, double> state) { }
     }
 
     internal sealed class EpochProbe(Action onEpoch) : ITrainingCallback
     {
-        public void OnTrainingStart(Trainer trainer) { }
         public void OnEpochEnd(Trainer trainer, EpochMetrics metrics) => onEpoch();
-        public void OnTrainingEnd(Trainer trainer, TrainingStatus? status) { }
-    }
-
-    internal sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

@@ -1,0 +1,20 @@
+namespace ModelZoo.Training;
+
+/// <summary>The default <see cref="IProcessGroup"/>: one process, rank 0, sums unchanged.</summary>
+public sealed class SingleProcessGroup : IProcessGroup
+{
+    /// <summary>The shared instance.</summary>
+    public static SingleProcessGroup Instance { get; } = new();
+
+    /// <inheritdoc />
+    public int Rank => 0;
+
+    /// <inheritdoc />
+    public int WorldSize => 1;
+
+    /// <inheritdoc />
+    public bool IsPrimary => true;
+
+    /// <inheritdoc />
+    public void AllReduceSum(double[] values) => ArgumentNullException.ThrowIfNull(values);
+}

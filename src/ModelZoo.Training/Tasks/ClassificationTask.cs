@@ -1,0 +1,35 @@
+using static TorchSharp.torch;
+
+namespace ModelZoo.Training;
+
+/// <summary>Classification: the mean cross-entropy of the model's logits, with optional label smoothing.</summary>
+public sealed class ClassificationTask : ITrainingTask
+{
+    /// <summary>Creates the task.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="labelSmoothing"/> is outside [0, 1).</exception>
+    public ClassificationTask(double labelSmoothing = 0)
+    {
+        if (labelSmoothing is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "must be in [0, 1)");
+        LabelSmoothing = labelSmoothing;
+    }
+
+    /// <summary>Label smoothing of the cross-entropy.</summary>
+    public double LabelSmoothing { get; }
+
+    /// <summary>Picks the task for <paramref name="model"/>: <see cref="AuxiliaryHeadsTask"/> when it has auxiliary heads, else this one.</summary>
+    public static ITrainingTask For(nn.Module<Tensor, Tensor> model, double labelSmoothing) =>
+        model is IAuxiliaryLogits { HasAuxiliaryLogits: true } ? new AuxiliaryHeadsTask(labelSmoothing) : new ClassificationTask(labelSmoothing);
+
+    /// <inheritdoc />
+    public (Tensor Loss, Tensor Logits) Compute(nn.Module<Tensor, Tensor> model, Tensor input, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var logits = model.forward(input);
+        return (Loss(logits, target), logits);
+    }
+
+    internal static Tensor CrossEntropy(Tensor logits, Tensor target, double labelSmoothing) =>
+        nn.functional.cross_entropy(logits, target, label_smoothing: labelSmoothing);
+
+    private Tensor Loss(Tensor logits, Tensor target) => CrossEntropy(logits, target, LabelSmoothing);
+}
