@@ -1,5 +1,6 @@
 using ModelZoo.Blocks;
 using ModelZoo.Onnx;
+using Google.Protobuf;
 using Onnx;
 using TorchSharp;
 using static ModelZoo.Tests.Onnx.OnnxRuntimeSupport;
@@ -95,6 +96,31 @@ public class OnnxGraphTests
         Assert.That(initializers, Is.EquivalentTo(stateDict));
         Assert.That(model.Graph.Node.Select(n => n.Output.Single()).Distinct().Count(), Is.EqualTo(model.Graph.Node.Count), "value names are unique");
         Assert.That(model.Graph.Node[^1].Output.Single(), Is.EqualTo("logits"));
+    }
+
+    [Test]
+    public void TheParityCheckWouldCatchAnExportThatIgnoredTheRunningStatistics()
+    {
+        // The comparison in OnnxExportTests can fail: the same graph with the running variances reset to 1 (what an
+        // export that used fresh norms would write) is far from TorchSharp's logits.
+        using var scope = NewDisposeScope();
+        var net = Zoo.Create("resnet18", new ModelOptions { Seed = 3 });
+        RandomiseBatchNorms(net, 3, 64, seed: 4);
+        net.eval();
+        var (model, _) = OnnxExporter.Build(net, "resnet18", new OnnxExportOptions { InputSize = (64, 64) });
+        using var generator = new Generator(6);
+        var x = torch.randn([1, 3, 64, 64], generator: generator);
+        Tensor expected;
+        using (torch.no_grad()) expected = net.call(x);
+        using (var good = Session(model.ToByteArray()))
+            Assert.That(MaxAbsDiff(Run(good, x).Values, expected), Is.LessThanOrEqualTo(1e-4));
+        foreach (var init in model.Graph.Initializer.Where(i => i.Name.EndsWith("running_var", StringComparison.Ordinal)))
+        {
+            var ones = Enumerable.Repeat(1f, (int)init.Dims[0]).ToArray();
+            init.RawData = Google.Protobuf.ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(ones.AsSpan()));
+        }
+        using var wrong = Session(model.ToByteArray());
+        Assert.That(MaxAbsDiff(Run(wrong, x).Values, expected), Is.GreaterThan(1e-2));
     }
 
     [Test]

@@ -16,6 +16,13 @@ internal static class OnnxRuntimeSupport
         return new InferenceSession(path, options);
     }
 
+    /// <summary>A CPU session on an in-memory model.</summary>
+    public static InferenceSession Session(byte[] model)
+    {
+        using var options = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1 };
+        return new InferenceSession(model, options);
+    }
+
     /// <summary>Runs <c>input</c> -> <c>logits</c>; returns the logits and their shape.</summary>
     public static (float[] Values, long[] Shape) Run(InferenceSession session, Tensor input)
     {
