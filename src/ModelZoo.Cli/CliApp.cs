@@ -23,6 +23,8 @@ public static class CliApp
             .WithExample("evaluate", "--checkpoint", "runs/deepcnn/checkpoints/best.ckpt", "--data", "mnist-sample");
         config.AddCommand<PredictCommand>("predict").WithDescription("Classify image files with a checkpoint.")
             .WithExample("predict", "--checkpoint", "runs/deepcnn/checkpoints/best.ckpt", "digit.png", "--top", "3");
+        config.AddCommand<ExportCommand>("export").WithDescription("Write a checkpoint as an ONNX inference graph (opset 17, dynamic batch, preprocessing metadata).")
+            .WithExample("export", "--checkpoint", "runs/deepcnn/checkpoints/best.ckpt", "--format", "onnx", "--output", "deepcnn.onnx");
         config.AddCommand<InspectCommand>("inspect").WithDescription("Per-layer shapes, parameters and MACs of a model, or its state-dict keys.")
             .WithExample("inspect", "--model", "resnet50", "--input", "3x224x224");
         config.AddCommand<ListCommand>("list").WithDescription("List the zoo's models with their cards.");

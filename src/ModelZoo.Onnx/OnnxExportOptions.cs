@@ -22,6 +22,12 @@ public sealed record OnnxExportOptions
     /// <summary>ONNX opset of the default domain (<see cref="MinimumOpset"/> to <see cref="MaximumOpset"/>; default <see cref="DefaultOpset"/>).</summary>
     public int Opset { get; init; } = DefaultOpset;
 
+    /// <summary>
+    /// Preprocessing to record in the metadata; null: the model card's. Give it when the model was trained with other
+    /// statistics than the card's (the CLI passes the checkpoint's normalisation).
+    /// </summary>
+    public Preprocessing? Preprocessing { get; init; }
+
     /// <summary>Name of the graph's batch dimension (a symbolic <c>dim_param</c>).</summary>
     public string BatchDimension { get; init; } = "batch";
 }

@@ -26,7 +26,7 @@ public static class OnnxExporter
     /// <param name="model">A zoo model (<see cref="Zoo.Create"/> or loaded from a checkpoint); its weights and running statistics are copied, its training mode is ignored.</param>
     /// <param name="modelName">Registry name or alias whose card gives the default input size and the preprocessing metadata.</param>
     /// <param name="path">The ONNX file to write.</param>
-    /// <param name="options">Input size and opset; null: the card's input, opset 17.</param>
+    /// <param name="options">Input size, opset and preprocessing metadata; null: the card's input and preprocessing, opset 17.</param>
     /// <returns>What was written.</returns>
     /// <exception cref="OnnxExportException">A module cannot be exported (the message names its path and type).</exception>
     /// <exception cref="UnknownModelException"><paramref name="modelName"/> is not in the registry.</exception>
@@ -97,7 +97,7 @@ public static class OnnxExporter
             Graph = graph,
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = options.Opset });
-        var p = card.Preprocessing;
+        var p = options.Preprocessing ?? card.Preprocessing;
         static string Floats(IEnumerable<float> v) => string.Join(",", v.Select(f => f.ToString("R", CultureInfo.InvariantCulture)));
         foreach (var (key, value) in new[]
         {

@@ -13,6 +13,7 @@ public class CliReferenceTests
         ("train", typeof(TrainSettings)),
         ("evaluate", typeof(EvaluateSettings)),
         ("predict", typeof(PredictSettings)),
+        ("export", typeof(ExportSettings)),
         ("inspect", typeof(InspectSettings)),
         ("list", typeof(ListSettings)),
     ];
