@@ -28,6 +28,9 @@ public sealed record OnnxExportOptions
     /// </summary>
     public Preprocessing? Preprocessing { get; init; }
 
+    /// <summary>Class names to record (<see cref="OnnxMetadata.ClassNames"/>); null: none. Must have one name per class.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
     /// <summary>Name of the graph's batch dimension (a symbolic <c>dim_param</c>).</summary>
     public string BatchDimension { get; init; } = "batch";
 }

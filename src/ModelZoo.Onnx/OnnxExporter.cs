@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Google.Protobuf;
 using Onnx;
 using TorchSharp;
@@ -31,6 +32,7 @@ public static class OnnxExporter
     /// <exception cref="OnnxExportException">A module cannot be exported (the message names its path and type).</exception>
     /// <exception cref="UnknownModelException"><paramref name="modelName"/> is not in the registry.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The opset or input size is out of range.</exception>
+    /// <exception cref="ArgumentException">The class names do not match the model's classes.</exception>
     public static OnnxExportInfo Export(nn.Module model, string modelName, string path, OnnxExportOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -111,6 +113,12 @@ public static class OnnxExporter
             (OnnxMetadata.Interpolation, p.Interpolation),
         })
             proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        if (options.ClassNames is { } classNames)
+        {
+            if (classNames.Count != output.Dims[0])
+                throw new ArgumentException($"{classNames.Count} class names for a model with {output.Dims[0]} classes", nameof(options));
+            proto.MetadataProps.Add(new StringStringEntryProto { Key = OnnxMetadata.ClassNames, Value = JsonSerializer.Serialize(classNames) });
+        }
 
         var info = new OnnxExportInfo("", card.Name, options.Opset, (input.Dims[0], input.Dims[1], input.Dims[2]), output.Dims[0],
             graph.Node.Count, graph.Initializer.Count, proto.CalculateSize());

@@ -18,6 +18,9 @@ public static class OnnxMetadata
     /// <summary>Number of classes (width of <see cref="OutputName"/>).</summary>
     public const string NumClasses = "modelzoo.num_classes";
 
+    /// <summary>Class names as a JSON array of strings, index = logit position; present only when the export was given them.</summary>
+    public const string ClassNames = "modelzoo.class_names";
+
     /// <summary>Input the graph was built for, <c>channels,height,width</c>.</summary>
     public const string InputSize = "modelzoo.input_size";
 

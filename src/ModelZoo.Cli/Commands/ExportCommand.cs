@@ -10,7 +10,7 @@ namespace ModelZoo.Cli.Commands;
 
 /// <summary>
 /// <c>modelzoo export</c>: a checkpoint as an ONNX inference graph at the checkpoint's input size, with the
-/// checkpoint's normalisation and the evaluation resize/crop recorded as metadata (see docs/onnx.md).
+/// checkpoint's normalisation, the evaluation resize/crop and the class names recorded as metadata (see docs/onnx.md).
 /// </summary>
 public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
 {
@@ -30,7 +30,7 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
         {
             model.eval();
             written = OnnxExporter.Export(model, info.ModelName, settings.Output!,
-                new OnnxExportOptions { InputSize = (size, size), Opset = settings.Opset, Preprocessing = preprocessing });
+                new OnnxExportOptions { InputSize = (size, size), Opset = settings.Opset, Preprocessing = preprocessing, ClassNames = info.ClassNames });
         }
         if (settings.Json)
         {

@@ -55,6 +55,7 @@ public class OnnxExportCommandTests
         Assert.That(meta[OnnxMetadata.Mean], Is.EqualTo(string.Join(",", info.Normalization.Mean.Select(m => m.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))));
         Assert.That(meta[OnnxMetadata.Resize], Is.EqualTo("none"));
         Assert.That(meta[OnnxMetadata.Crop], Is.EqualTo("28"));
+        Assert.That(JsonSerializer.Deserialize<string[]>(meta[OnnxMetadata.ClassNames]), Is.EqualTo(info.ClassNames));
     }
 
     [Test]
