@@ -25,6 +25,8 @@ public static class CliApp
             .WithExample("predict", "--checkpoint", "runs/deepcnn/checkpoints/best.ckpt", "digit.png", "--top", "3");
         config.AddCommand<EmbedCommand>("embed").WithDescription("Print the pooled features (embeddings) of image files under a checkpoint.")
             .WithExample("embed", "--checkpoint", "runs/deepcnn/checkpoints/best.ckpt", "digit.png", "--json");
+        config.AddCommand<ExportCommand>("export").WithDescription("Write a checkpoint as an ONNX inference graph (opset 17, dynamic batch, preprocessing metadata).")
+            .WithExample("export", "--checkpoint", "runs/deepcnn/checkpoints/best.ckpt", "--format", "onnx", "--output", "deepcnn.onnx");
         config.AddCommand<InspectCommand>("inspect").WithDescription("Per-layer shapes, parameters and MACs of a model, or its state-dict keys.")
             .WithExample("inspect", "--model", "resnet50", "--input", "3x224x224");
         config.AddCommand<ListCommand>("list").WithDescription("List the zoo's models with their cards.");

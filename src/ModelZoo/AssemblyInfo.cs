@@ -1,3 +1,4 @@
 using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("ModelZoo.Tests")]
+[assembly: InternalsVisibleTo("ModelZoo.Onnx")]

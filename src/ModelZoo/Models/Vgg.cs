@@ -86,8 +86,7 @@ public sealed class Vgg : nn.Module<Tensor, Tensor>, IZooModel
     public Tensor ForwardFeatures(Tensor input)
     {
         ModelChecks.CheckInput(input, inChannels, policy == SmallInputPolicy.Resize ? MinimumInputSize : 1, "vgg");
-        bool small = input.shape[2] < MinimumInputSize || input.shape[3] < MinimumInputSize;
-        bool skipFirstPool = policy == SmallInputPolicy.SmallStem || (policy == SmallInputPolicy.Auto && small);
+        bool skipFirstPool = SkipsFirstPool(input.shape[2], input.shape[3]);
         var x = input;
         for (int i = 0; i < featureLayers.Length; i++)
         {
@@ -95,6 +94,16 @@ public sealed class Vgg : nn.Module<Tensor, Tensor>, IZooModel
             x = featureLayers[i].call(x);
         }
         return x;
+    }
+
+    /// <summary>Index in <c>features</c> of the first stage's max-pool (the one the small-input stem skips).</summary>
+    internal int FirstPoolIndex => firstPoolIndex;
+
+    /// <summary>Whether <see cref="ForwardFeatures"/> skips the first max-pool for an input of this size (the ONNX exporter asks).</summary>
+    internal bool SkipsFirstPool(long height, long width)
+    {
+        bool small = height < MinimumInputSize || width < MinimumInputSize;
+        return policy == SmallInputPolicy.SmallStem || (policy == SmallInputPolicy.Auto && small);
     }
 
     /// <inheritdoc/>

@@ -14,6 +14,7 @@ public class CliReferenceTests
         ("evaluate", typeof(EvaluateSettings)),
         ("predict", typeof(PredictSettings)),
         ("embed", typeof(EmbedSettings)),
+        ("export", typeof(ExportSettings)),
         ("inspect", typeof(InspectSettings)),
         ("list", typeof(ListSettings)),
     ];

@@ -1,0 +1,43 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ModelZoo.Cli.Commands;
+
+/// <summary>Options of <c>modelzoo export</c>.</summary>
+public sealed class ExportSettings : CommandSettings
+{
+    /// <summary>Checkpoint.</summary>
+    [CommandOption("-c|--checkpoint <FILE>")]
+    [Description("Checkpoint file, or a run folder (its best checkpoint).")]
+    public string? Checkpoint { get; init; }
+
+    /// <summary>Output format.</summary>
+    [CommandOption("--format <FORMAT>")]
+    [Description("Output format: onnx (the only one).")]
+    public string Format { get; init; } = "onnx";
+
+    /// <summary>Output file.</summary>
+    [CommandOption("-o|--output <FILE>")]
+    [Description("File to write (replaced atomically).")]
+    public string? Output { get; init; }
+
+    /// <summary>Opset.</summary>
+    [CommandOption("--opset <N>")]
+    [Description("ONNX opset (default 17).")]
+    public int Opset { get; init; } = 17;
+
+    /// <summary>Machine-readable output.</summary>
+    [CommandOption("--json")]
+    [Description("Print what was written as JSON on stdout.")]
+    public bool Json { get; init; }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Checkpoint)) return ValidationResult.Error("--checkpoint is required");
+        if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output is required");
+        if (!string.Equals(Format, "onnx", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Error($"--format must be onnx, not '{Format}'");
+        return ValidationResult.Success();
+    }
+}
