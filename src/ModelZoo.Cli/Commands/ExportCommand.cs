@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using ModelZoo.Onnx;
 using ModelZoo.Training;
+using ModelZoo.Weights;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using static TorchSharp.torch;
@@ -10,7 +11,8 @@ namespace ModelZoo.Cli.Commands;
 
 /// <summary>
 /// <c>modelzoo export</c>: a checkpoint as an ONNX inference graph at the checkpoint's input size, with the
-/// checkpoint's normalisation, the evaluation resize/crop and the class names recorded as metadata (see docs/onnx.md).
+/// checkpoint's normalisation, the evaluation resize/crop and the class names recorded as metadata (see docs/onnx.md),
+/// or as a safetensors state dict under torchvision's names (see docs/weights.md).
 /// </summary>
 public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
 {
@@ -25,6 +27,10 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
         var preprocessing = new Preprocessing(info.Normalization.Mean, info.Normalization.Std, resize, size, "bilinear");
         using var scope = NewDisposeScope();
         var (model, _) = Checkpoint.LoadModel(path);
+        if (string.Equals(settings.Format, "safetensors", StringComparison.OrdinalIgnoreCase))
+        {
+            using (model) return ExportSafetensors(settings, path, info, model);
+        }
         OnnxExportInfo written;
         using (model)
         {
@@ -45,6 +51,37 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
         {
             env.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"wrote {written.Path}: {written.ModelName}, ONNX opset {written.Opset}, input [batch, {written.InputShape.Channels}, {written.InputShape.Height}, {written.InputShape.Width}] -> logits [batch, {written.NumClasses}], {written.Nodes} nodes, {written.FileBytes / 1e6:F1} MB")));
+        }
+        return ExitCodes.Success;
+    }
+
+    private int ExportSafetensors(ExportSettings settings, string checkpoint, CheckpointInfo info, nn.Module model)
+    {
+        var state = model.state_dict();
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = "pt",
+            ["modelzoo.model"] = info.ModelName,
+            ["modelzoo.classes"] = System.Text.Json.JsonSerializer.Serialize(info.ClassNames),
+            ["modelzoo.mean"] = string.Join(",", info.Normalization.Mean.Select(v => v.ToString("R", CultureInfo.InvariantCulture))),
+            ["modelzoo.std"] = string.Join(",", info.Normalization.Std.Select(v => v.ToString("R", CultureInfo.InvariantCulture))),
+            ["modelzoo.input"] = $"{info.Channels}x{info.ImageSize}x{info.ImageSize}",
+        };
+        SafetensorsFile.Write(settings.Output!, state, metadata);
+        long bytes = new FileInfo(settings.Output!).Length;
+        string output = Path.GetFullPath(settings.Output!);
+        if (settings.Json)
+        {
+            env.Console.Profile.Out.Writer.WriteLine(new JsonObject
+            {
+                ["checkpoint"] = checkpoint, ["output"] = output, ["format"] = "safetensors", ["model"] = info.ModelName,
+                ["tensors"] = state.Count, ["classes"] = info.ClassNames.Count, ["bytes"] = bytes,
+            }.ToJsonString(CliJson.Compact));
+        }
+        else
+        {
+            env.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"wrote {output}: {info.ModelName}, {state.Count} tensors under torchvision's names, {bytes / 1e6:F1} MB")));
         }
         return ExitCodes.Success;
     }

@@ -14,7 +14,7 @@ public sealed class ExportSettings : CommandSettings
 
     /// <summary>Output format.</summary>
     [CommandOption("--format <FORMAT>")]
-    [Description("Output format: onnx (the only one).")]
+    [Description("Output format: onnx (an inference graph) or safetensors (the state dict under torchvision's names).")]
     public string Format { get; init; } = "onnx";
 
     /// <summary>Output file.</summary>
@@ -37,7 +37,7 @@ public sealed class ExportSettings : CommandSettings
     {
         if (string.IsNullOrWhiteSpace(Checkpoint)) return ValidationResult.Error("--checkpoint is required");
         if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output is required");
-        if (!string.Equals(Format, "onnx", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Error($"--format must be onnx, not '{Format}'");
+        if (Format.ToLowerInvariant() is not ("onnx" or "safetensors")) return ValidationResult.Error($"--format must be onnx or safetensors, not '{Format}'");
         return ValidationResult.Success();
     }
 }

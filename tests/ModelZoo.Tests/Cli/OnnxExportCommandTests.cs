@@ -65,4 +65,29 @@ public class OnnxExportCommandTests
         Assert.That(code, Is.EqualTo(ExitCodes.Usage));
         Assert.That(err, Does.Contain("--format"));
     }
+
+    [Test]
+    public async Task ExportAsSafetensorsGivesTheCheckpointsWeightsUnderTheirNames()
+    {
+        string output = Path.Combine(_run, "model.safetensors");
+        var (code, stdout, err) = await CliHarness.Run("export", "--checkpoint", _run, "--format", "safetensors", "--output", output, "--json");
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        Assert.That(doc.RootElement.GetProperty("format").GetString(), Is.EqualTo("safetensors"));
+        var header = ModelZoo.Weights.SafetensorsFile.ReadHeader(output);
+        Assert.That(header.Metadata["modelzoo.model"], Is.EqualTo("deepcnn"));
+        var (model, _) = Checkpoint.LoadModel(Checkpoint.ResolveBestPath(_run));
+        using (model)
+        {
+            var exported = ModelZoo.Weights.PretrainedWeights.Read(output);
+            var live = model.state_dict();
+            Assert.That(exported.Keys, Is.EquivalentTo(live.Keys));
+            foreach (var (key, value) in live)
+                Assert.That((exported[key] - value).abs().max().item<float>(), Is.Zero, key);
+            foreach (var t in exported.Values) t.Dispose();
+        }
+        (code, _, err) = await CliHarness.Run("export", "--checkpoint", _run, "--format", "tflite", "--output", output);
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(err, Does.Contain("onnx or safetensors"));
+    }
 }

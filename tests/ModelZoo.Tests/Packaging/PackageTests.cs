@@ -15,7 +15,7 @@ namespace ModelZoo.Tests.Packaging;
 public class PackageTests
 {
     private const string Version = "0.1.0";
-    private static readonly string[] Libraries = { "src/ModelZoo/ModelZoo.csproj", "src/ModelZoo.Data/ModelZoo.Data.csproj", "src/ModelZoo.Training/ModelZoo.Training.csproj", "src/ModelZoo.Cli/ModelZoo.Cli.csproj" };
+    private static readonly string[] Libraries = { "src/ModelZoo/ModelZoo.csproj", "src/ModelZoo.Data/ModelZoo.Data.csproj", "src/ModelZoo.Training/ModelZoo.Training.csproj", "src/ModelZoo.Onnx/ModelZoo.Onnx.csproj", "src/ModelZoo.Cli/ModelZoo.Cli.csproj" };
     private string _work = "";
     private string _feed = "";
 
@@ -93,6 +93,7 @@ public class PackageTests
     [TestCase("ModelZoo", new[] { "TorchSharp" })]
     [TestCase("ModelZoo.Data", new[] { "TorchSharp", "SixLabors.ImageSharp" })]
     [TestCase("ModelZoo.Training", new[] { "TorchSharp", "ModelZoo", "ModelZoo.Data" })]
+    [TestCase("ModelZoo.Onnx", new[] { "TorchSharp", "ModelZoo", "OnnxSharp", "Google.Protobuf" })]
     public void PackagesFollowTheDependencyLine(string id, string[] expected)
     {
         // A consumer of ModelZoo alone gets no image decoder and no plotting library; plotting lives in the CLI.
