@@ -63,6 +63,7 @@ public sealed class Trainer : IDisposable
         Device = DeviceSelector.Resolve(options.Device);
         if (options.Threads is int threads) torch.set_num_threads(threads);
         Model.to(Device);
+        if (options.FreezeBackbone) ModelZoo.Weights.PretrainedWeights.FreezeBackbone(model, configuration.Model);
         _parameters = Model.parameters().Where(p => p.requires_grad).ToList();
         if (_parameters.Count == 0) throw new ArgumentException("the model has no trainable parameters");
         _optimizer = OptimizerFactory.Create(_parameters, options);

@@ -51,6 +51,13 @@ public sealed record TrainingOptions
     /// <summary>Stop when the validation accuracy (or training loss without validation) has not improved for this many epochs; null never stops early.</summary>
     public int? EarlyStopPatience { get; init; }
 
+    /// <summary>
+    /// Train the classifier only (fine-tuning): the trainer freezes every parameter outside the model card's head and
+    /// keeps the backbone's batch-norm statistics fixed (see <c>PretrainedWeights.FreezeBackbone</c>). Recorded in
+    /// checkpoints, so a resumed run freezes the same parameters.
+    /// </summary>
+    public bool FreezeBackbone { get; init; }
+
     /// <summary>Stop each epoch after this many optimiser steps (CI-sized runs); null runs whole epochs.</summary>
     public int? MaxStepsPerEpoch { get; init; }
 

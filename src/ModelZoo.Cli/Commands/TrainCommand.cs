@@ -33,6 +33,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         string dataSpec = resumed?.Data ?? settings.Data!;
         var recipe = TrainingDefaults.For(modelName, DataSpec.IsMnistLike(dataSpec) ? "mnist" : "folder");
         var merged = resumed?.Training ?? overrides.Apply(recipe.Options);
+        if (settings.FreezeBackbone) merged = merged with { FreezeBackbone = true };
         int threads = merged.Threads ?? Environment.ProcessorCount;
         var options = merged with { Threads = threads };
         options.EnsureValid();
@@ -57,6 +58,13 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             // Seed the global generator too: weight init that draws from it is then reproducible as well.
             torch.manual_seed(options.Seed);
             using var model = Zoo.Create(modelName, modelOptions);
+            if (settings.Pretrained is not null)
+            {
+                var loaded = ModelZoo.Weights.PretrainedWeights.LoadForFineTuning(model, modelName, settings.Pretrained);
+                log.WriteLine($"pretrained {settings.Pretrained}: {loaded.Loaded.Count} tensors loaded" +
+                    (loaded.Reinitialized.Count > 0 ? $"; new head for {data.ClassNames.Count} classes ({string.Join(", ", loaded.Reinitialized)})" : "") +
+                    (loaded.Adapted.Count > 0 ? $"; adapted to {data.Channels} input channel(s): {string.Join(", ", loaded.Adapted)}" : ""));
+            }
             var configuration = new RunConfiguration
             {
                 Model = modelName,

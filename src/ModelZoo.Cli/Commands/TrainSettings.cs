@@ -112,6 +112,16 @@ public sealed class TrainSettings : CommandSettings
     [Description("Run folder (default runs/<model>-<yyyyMMdd-HHmmss>; with --resume, the resumed folder).")]
     public string? Output { get; init; }
 
+    /// <summary>Pretrained weights to start from.</summary>
+    [CommandOption("--pretrained <FILE>")]
+    [Description("Start from these weights (torchvision .pth/.pt or .safetensors): the classifier is re-initialised for the data's classes, the first conv adapted to its channels.")]
+    public string? Pretrained { get; init; }
+
+    /// <summary>Train the head only.</summary>
+    [CommandOption("--freeze-backbone")]
+    [Description("Train the classifier only; the backbone's weights and batch-norm statistics stay fixed.")]
+    public bool FreezeBackbone { get; init; }
+
     /// <summary>Resume folder or checkpoint.</summary>
     [CommandOption("--resume <DIR>")]
     [Description("Continue a run from its folder (checkpoints/last.ckpt) or a checkpoint file.")]
@@ -165,6 +175,8 @@ public sealed class TrainSettings : CommandSettings
         if (MaxSteps is < 1) return ValidationResult.Error("--max-steps must be at least 1");
         if (EarlyStop is < 1) return ValidationResult.Error("--early-stop must be at least 1");
         if (Dropout is < 0 or >= 1) return ValidationResult.Error("--dropout must be in [0, 1)");
+        if (Pretrained is not null && Resume is not null) return ValidationResult.Error("--pretrained starts a new run; a resumed run takes its weights from the checkpoint");
+        if (Pretrained is not null && !File.Exists(Pretrained)) return ValidationResult.Error($"--pretrained: '{Pretrained}' does not exist");
         return ValidationResult.Success();
     }
 }

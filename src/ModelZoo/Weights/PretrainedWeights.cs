@@ -129,8 +129,10 @@ public static class PretrainedWeights
 
     /// <summary>
     /// Freezes the backbone (every parameter outside the classifier, see <see cref="IsHeadParameter"/>): their
-    /// <c>requires_grad</c> goes off, so an optimiser over the trainable parameters trains the head only. Returns how
-    /// many parameter tensors were frozen. Batch-norm statistics still update in training mode (as in PyTorch).
+    /// <c>requires_grad</c> goes off, so an optimiser over the trainable parameters trains the head only, and the
+    /// backbone's batch norms get momentum 0, so their running statistics stay as imported (in training mode they still
+    /// normalise with the batch's statistics, as PyTorch's do; only <c>num_batches_tracked</c> keeps counting).
+    /// Returns how many parameter tensors were frozen.
     /// </summary>
     /// <exception cref="UnknownModelException">No such zoo model.</exception>
     public static int FreezeBackbone(nn.Module model, string modelName)
@@ -142,6 +144,10 @@ public static class PretrainedWeights
             if (IsHeadParameter(modelName, name)) continue;
             parameter.requires_grad = false;
             frozen++;
+        }
+        foreach (var (name, module) in model.named_modules())
+        {
+            if (module is TorchSharp.Modules.BatchNorm2d bn && !IsHeadParameter(modelName, name + ".weight")) bn.momentum = 0.0;
         }
         return frozen;
     }
