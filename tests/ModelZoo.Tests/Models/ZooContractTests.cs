@@ -62,6 +62,7 @@ public class ZooContractTests
         Assert.That(deep.Preprocessing.ResizeSize, Is.Null);
         Assert.That(deep.Preprocessing.CropSize, Is.EqualTo(28));
         Assert.That(deep.ClassifierName, Is.EqualTo("classifier.3"));
+        Assert.That(deep.Weights, Is.Empty);
         foreach (var name in Zoo.Names.Where(n => n != "deepcnn"))
         {
             var card = Zoo.Card(name);
@@ -69,7 +70,9 @@ public class ZooContractTests
             Assert.That(card.Preprocessing.Std, Is.EqualTo(new[] { 0.229f, 0.224f, 0.225f }), name);
             Assert.That((card.Preprocessing.ResizeSize, card.Preprocessing.CropSize, card.Preprocessing.Interpolation), Is.EqualTo(((int?)256, 224, "bilinear")), name);
             Assert.That(card.DefaultClasses, Is.EqualTo(1000), name);
-            Assert.That(card.Weights, Is.Empty, name);
+            // torchvision's ImageNet weights are known for the torchvision families (docs/weights.md).
+            if (card.Family is "resnet" or "vgg" or "googlenet")
+                Assert.That(card.Weights.Select(w => (w.Name, w.Classes, w.Preprocessing)), Is.EqualTo(new[] { ("IMAGENET1K_V1", 1000, card.Preprocessing) }), name);
         }
         Assert.That(Zoo.Card("resnet50").ClassifierName, Is.EqualTo("fc"));
         Assert.That(Zoo.Card("vgg16").ClassifierName, Is.EqualTo("classifier.6"));
