@@ -46,7 +46,7 @@ public class BinaryLayerTests
     public void LinearForwardEqualsFloatReferenceWithPlusMinusOneWeightsAndGradientsAreSte()
     {
         using var scope = torch.NewDisposeScope();
-        var layer = new BinaryLinear(new LinearSpec(5, 3));
+        var layer = new BinaryLinear(new LinearSpec(5, 3), new BinaryLayerOptions { ClipLatentInForward = false });
         using (torch.no_grad())
         {
             layer.Weight.copy_(torch.tensor(new[] { 0.3f, -0.2f, 0f, 0.9f, -1.5f, -0.1f, 0.4f, 0.7f, -0.6f, 0.05f, 1.2f, -0.3f, 0.2f, 0.1f, -0.8f }, [3, 5]));
@@ -115,6 +115,26 @@ public class BinaryLayerTests
         Assert.That(binary.Bias!.data<float>().ToArray(), Is.EqualTo(new[] { 5f, 5f }), "biases are real-valued and not clipped");
         Assert.That(real.weight!.data<float>().ToArray(), Is.All.EqualTo(4f));
         Assert.That(binary.Weight.requires_grad, Is.True);
+    }
+
+    [Test]
+    public void TrainingForwardClipsLatentWeightsUnlessTurnedOff()
+    {
+        using var scope = torch.NewDisposeScope();
+        var clipping = new BinaryLinear(new LinearSpec(2, 1, Bias: false));
+        var keeping = new BinaryLinear(new LinearSpec(2, 1, Bias: false), new BinaryLayerOptions { ClipLatentInForward = false });
+        foreach (var layer in new[] { clipping, keeping })
+        {
+            using (torch.no_grad()) layer.Weight.copy_(torch.tensor(new[] { 2f, -0.5f }, [1, 2]));
+            layer.train();
+            layer.call(torch.ones(1, 2));
+        }
+        Assert.That(clipping.Weight.data<float>().ToArray(), Is.EqualTo(new[] { 1f, -0.5f }));
+        Assert.That(keeping.Weight.data<float>().ToArray(), Is.EqualTo(new[] { 2f, -0.5f }));
+        clipping.eval();
+        using (torch.no_grad()) clipping.Weight.fill_(3f);
+        clipping.call(torch.ones(1, 2));
+        Assert.That(clipping.Weight.data<float>().ToArray(), Is.All.EqualTo(3f), "eval mode leaves the weights alone");
     }
 
     [Test]

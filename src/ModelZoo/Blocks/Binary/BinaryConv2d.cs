@@ -77,6 +77,11 @@ public sealed class BinaryConv2d : nn.Module<Tensor, Tensor>, IConvLayer, IBinar
     public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (training && Binary.ClipLatentInForward)
+        {
+            using var noGrad = torch.no_grad();
+            weight.clamp_(-1.0, 1.0);
+        }
         var x = Binary.BinarizeInput ? BinarySign.Binarize(input, Binary.InputGradient) : input;
         var w = BinarySign.Binarize(weight, BinaryGradient.SteSign);
         var y = nn.functional.conv2d(x, w, null, strides: [spec.Stride, spec.Stride], padding: [spec.Padding, spec.Padding]);

@@ -65,6 +65,11 @@ public sealed class BinaryLinear : nn.Module<Tensor, Tensor>, ILinearLayer, IBin
     public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (training && Binary.ClipLatentInForward)
+        {
+            using var noGrad = torch.no_grad();
+            weight.clamp_(-1.0, 1.0);
+        }
         var x = Binary.BinarizeInput ? BinarySign.Binarize(input, Binary.InputGradient) : input;
         var w = BinarySign.Binarize(weight, BinaryGradient.SteSign);
         var y = nn.functional.linear(x, w);
