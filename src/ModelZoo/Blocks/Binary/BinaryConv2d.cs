@@ -71,7 +71,7 @@ public sealed class BinaryConv2d : nn.Module<Tensor, Tensor>, IConvLayer, IBinar
     public Tensor? CurrentScale() => Binary.Scaling ? fixedScale ?? BinarySign.Alpha(weight) : null;
 
     /// <inheritdoc/>
-    public void FixScale(Tensor? scale) => fixedScale = scale?.detach().to(weight.device).to(weight.dtype);
+    public void FixScale(Tensor? scale) => fixedScale = scale?.detach().to(weight.device).to(weight.dtype).clone().DetachFromDisposeScope();
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)

@@ -9,7 +9,7 @@ namespace ModelZoo.Blocks.Binary;
 /// <c>weight</c> <c>[out, in]</c> binarised by sign (straight-through gradient), the input binarised unless
 /// <see cref="BinaryLayerOptions.BinarizeInput"/> is off, alpha = mean |W| per output when scaling (else 1). The scale
 /// is applied after the product so that on ±1 inputs the result is an exact integer times alpha, which the
-/// XNOR-popcount path (<c>XnorLinear</c>) reproduces bit for bit. Parameter names are torch's <c>weight</c>, <c>bias</c>.
+/// XNOR-popcount path (<see cref="XnorLinear"/>) reproduces bit for bit. Parameter names are torch's <c>weight</c>, <c>bias</c>.
 /// </summary>
 public sealed class BinaryLinear : nn.Module<Tensor, Tensor>, ILinearLayer, IBinaryLayer
 {
@@ -59,7 +59,7 @@ public sealed class BinaryLinear : nn.Module<Tensor, Tensor>, ILinearLayer, IBin
     public Tensor? CurrentScale() => Binary.Scaling ? fixedScale ?? BinarySign.Alpha(weight) : null;
 
     /// <inheritdoc/>
-    public void FixScale(Tensor? scale) => fixedScale = scale?.detach().to(weight.device).to(weight.dtype);
+    public void FixScale(Tensor? scale) => fixedScale = scale?.detach().to(weight.device).to(weight.dtype).clone().DetachFromDisposeScope();
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)

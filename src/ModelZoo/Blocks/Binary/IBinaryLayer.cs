@@ -4,7 +4,7 @@ namespace ModelZoo.Blocks.Binary;
 
 /// <summary>
 /// A layer with 1-bit weights held as latent real-valued ones: what <see cref="BinaryLayers.ClipLatentWeights"/>,
-/// the inspector and <c>BinaryPacking</c> look for.
+/// the inspector and <see cref="BinaryPacking"/> look for.
 /// </summary>
 public interface IBinaryLayer
 {
