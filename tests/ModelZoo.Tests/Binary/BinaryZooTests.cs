@@ -1,5 +1,6 @@
 using ModelZoo.Blocks.Binary;
 using ModelZoo.Inspection;
+using ModelZoo.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -50,5 +51,14 @@ public class BinaryZooTests
         using var real = Zoo.Create("deepcnn");
         var r = ModelInspector.Summarize(real, [1, 28, 28]);
         Assert.That((r.BinaryParameters, r.BinaryMacs, r.CompressionRatio), Is.EqualTo((0L, 0L, 1.0)));
+    }
+
+    [Test]
+    public void BinaryFamiliesHaveTheirOwnRecipes()
+    {
+        var bnn = TrainingDefaults.For("bnn-mnist", "mnist-sample").Options;
+        Assert.That((bnn.Optimizer, bnn.LearningRate, bnn.BatchSize, bnn.Epochs, bnn.Schedule), Is.EqualTo((OptimizerKind.Adam, 5e-3, 100, 10, ScheduleKind.Cosine)));
+        var resnet = TrainingDefaults.For("binary-resnet18", "folder").Options;
+        Assert.That((resnet.Optimizer, resnet.LearningRate, resnet.WeightDecay), Is.EqualTo((OptimizerKind.Adam, 2e-3, 0.0)));
     }
 }
