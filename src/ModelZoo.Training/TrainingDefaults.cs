@@ -36,6 +36,12 @@ public static class TrainingDefaults
                 InitScheme.Default, augment, "GoogLeNet scaled to MNIST (SGD momentum 0.9, lr 0.01, cosine, wd 1e-4)"),
             ("googlenet", false) => new(o with { Optimizer = OptimizerKind.Momentum, LearningRate = 0.01, BatchSize = 256, Epochs = 90, WeightDecay = 1e-4, Schedule = ScheduleKind.Cosine },
                 InitScheme.Default, augment, "torchvision-style GoogLeNet recipe (SGD momentum 0.9, lr 0.01, cosine, wd 1e-4)"),
+            ("bnn", _) => new(o with { Optimizer = OptimizerKind.Adam, LearningRate = 5e-3, BatchSize = 100, Epochs = 10, Schedule = ScheduleKind.Cosine },
+                InitScheme.Default, mnistLike ? "none" : augment,
+                "BNN recipe (Courbariaux/Hubara et al. 2016; larq examples): Adam lr 5e-3 with cosine decay, batch 100; latent weights clipped to [-1, 1]"),
+            ("binary", _) => new(o with { Optimizer = OptimizerKind.Adam, LearningRate = 2e-3, BatchSize = mnistLike ? 128 : 256, Epochs = mnistLike ? 15 : 60, Schedule = ScheduleKind.Cosine },
+                InitScheme.Default, augment,
+                "Bi-Real Net / larq zoo recipe for binary ResNets: Adam lr 2e-3, cosine decay, no weight decay; latent weights clipped to [-1, 1]"),
             _ => new(o with { Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, BatchSize = mnistLike ? 100 : 64, Epochs = 10 },
                 InitScheme.Default, augment, "generic fallback (Adam lr 1e-3)"),
         };

@@ -48,6 +48,8 @@ public sealed class InspectCommand(CliEnvironment env) : Command<InspectSettings
                     ["name"] = l.Name, ["type"] = l.Type,
                     ["output_shape"] = new JsonArray(l.OutputShape.Select(d => (JsonNode?)d).ToArray()),
                     ["params"] = l.Parameters, ["macs"] = l.Macs,
+                    ["binary_params"] = l.BinaryParameters, ["real_params"] = l.RealParameters,
+                    ["binary_macs"] = l.BinaryMacs, ["real_macs"] = l.RealMacs, ["memory_bits"] = l.MemoryBits,
                 });
             output.WriteLine(new JsonObject
             {
@@ -58,18 +60,45 @@ public sealed class InspectCommand(CliEnvironment env) : Command<InspectSettings
                 ["trainable_params"] = summary.TrainableParameters,
                 ["frozen_params"] = summary.FrozenParameters,
                 ["macs"] = summary.Macs,
+                ["binary_params"] = summary.BinaryParameters,
+                ["real_params"] = summary.RealParameters,
+                ["binary_macs"] = summary.BinaryMacs,
+                ["real_macs"] = summary.RealMacs,
+                ["memory_bytes"] = summary.MemoryBytes,
+                ["float32_bytes"] = summary.Float32Bytes,
+                ["compression_ratio"] = Math.Round(summary.CompressionRatio, 4),
                 ["layers"] = layers,
             }.ToJsonString(CliJson.Compact));
             return ExitCodes.Success;
         }
 
+        // Bit-width columns (larq's summary) only for models with binary layers, so real-valued models print as before.
+        bool binary = summary.BinaryParameters > 0;
         var grid = new Table().Border(TableBorder.Simple)
             .AddColumn("layer").AddColumn("type").AddColumn("output").AddColumn(new TableColumn("params").RightAligned()).AddColumn(new TableColumn("MACs").RightAligned());
+        if (binary)
+        {
+            foreach (var column in new[] { "1-bit", "32-bit", "memory", "1-bit MACs", "32-bit MACs" })
+                grid.AddColumn(new TableColumn(column).RightAligned());
+        }
         foreach (var l in summary.Layers)
-            grid.AddRow(Markup.Escape(l.Name), Markup.Escape(l.Type), string.Join("x", l.OutputShape), Units.Count(l.Parameters), Units.Count(l.Macs));
+        {
+            var cells = new List<string> { Markup.Escape(l.Name), Markup.Escape(l.Type), string.Join("x", l.OutputShape), Units.Count(l.Parameters), Units.Count(l.Macs) };
+            if (binary) cells.AddRange([Units.Count(l.BinaryParameters), Units.Count(l.RealParameters), Kilobytes((l.MemoryBits + 7) / 8), Units.Count(l.BinaryMacs), Units.Count(l.RealMacs)]);
+            grid.AddRow(cells.ToArray());
+        }
         env.Console.Write(grid);
         env.Console.WriteLine($"{name} at {string.Join("x", input)}, {classes} classes: {summary.Parameters:N0} params "
             + $"({summary.TrainableParameters:N0} trainable, {summary.FrozenParameters:N0} frozen), {summary.Macs:N0} MACs ({Units.Count(summary.Macs)})");
+        if (binary)
+        {
+            env.Console.WriteLine($"bit-widths: {summary.BinaryParameters:N0} 1-bit and {summary.RealParameters:N0} 32-bit params; "
+                + $"{summary.BinaryMacs:N0} 1-bit and {summary.RealMacs:N0} 32-bit MACs");
+            env.Console.WriteLine($"model size {Kilobytes(summary.MemoryBytes)} (float32 equivalent {Kilobytes(summary.Float32Bytes)}), "
+                + $"compression ratio {summary.CompressionRatio.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)}x");
+        }
         return ExitCodes.Success;
     }
+
+    private static string Kilobytes(long bytes) => (bytes / 1024.0).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + " KiB";
 }

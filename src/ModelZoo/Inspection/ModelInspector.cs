@@ -1,4 +1,5 @@
 using ModelZoo.Blocks;
+using ModelZoo.Blocks.Binary;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,6 +12,10 @@ namespace ModelZoo.Inspection;
 /// activations, pooling, dropout and the residual additions count zero. Layers are recognised by role
 /// (<see cref="IConvLayer"/>, <see cref="ILinearLayer"/>), so a custom convolution from a <see cref="LayerFactory"/> is counted. With this rule the totals match
 /// torchvision's published GMACs (resnet18 1.81, resnet50 4.09, vgg16 15.47, googlenet 1.50 at 224x224).
+/// Bit-widths (larq's <c>summary</c>): the latent weight of an <see cref="IBinaryLayer"/> counts as 1-bit, every other
+/// parameter at its element size (32 bits for float32); a binary layer's MACs are 1-bit when it binarises its input
+/// too, else real. Memory counts parameters, not buffers (batch-norm statistics), and the compression ratio is the
+/// float32 size of all parameters over that memory.
 /// </summary>
 public static class ModelInspector
 {
@@ -47,9 +52,18 @@ public static class ModelInspector
                 string layerPath = path;
                 var remover = leaf.register_forward_hook((m, input, output) =>
                 {
-                    long parameters = seen.Add(m) ? m.parameters().Sum(p => p.numel()) : 0;
+                    bool first = seen.Add(m);
+                    long parameters = first ? m.parameters().Sum(p => p.numel()) : 0;
                     long[] shape = output.shape.Skip(1).ToArray();
-                    rows.Add(new LayerSummary(layerPath, m.GetType().Name, shape, parameters, Macs(m, output)));
+                    long macs = Macs(m, output);
+                    var binary = m as IBinaryLayer;
+                    long binaryParameters = first && binary is not null ? binary.LatentWeight.numel() : 0;
+                    rows.Add(new LayerSummary(layerPath, m.GetType().Name, shape, parameters, macs)
+                    {
+                        BinaryParameters = binaryParameters,
+                        BinaryMacs = binary is { Binary.BinarizeInput: true } ? macs : 0,
+                        MemoryBits = first ? MemoryBits(m) : 0,
+                    });
                     return output;
                 });
                 removers.Add(() => remover.remove());
@@ -83,7 +97,22 @@ public static class ModelInspector
             total += p.numel();
             if (p.requires_grad) trainable += p.numel();
         }
-        return new ModelSummary(modelName, (long[])inputShapeChw.Clone(), rows, total, trainable, total - trainable, rows.Sum(r => r.Macs));
+        return new ModelSummary(modelName, (long[])inputShapeChw.Clone(), rows, total, trainable, total - trainable, rows.Sum(r => r.Macs))
+        {
+            BinaryParameters = BinaryLayers.Find(model).Sum(b => b.Layer.LatentWeight.numel()),
+            BinaryMacs = rows.Sum(r => r.BinaryMacs),
+            MemoryBits = MemoryBits(model),
+        };
+    }
+
+    /// <summary>Parameter bits of a module and its descendants: 1 per latent binary weight, the element size otherwise.</summary>
+    private static long MemoryBits(nn.Module module)
+    {
+        var binaryWeights = new HashSet<IntPtr>(BinaryLayers.Find(module).Select(b => b.Layer.LatentWeight.Handle));
+        long bits = 0;
+        foreach (var p in module.parameters())
+            bits += binaryWeights.Contains(p.Handle) ? p.numel() : p.numel() * p.ElementSize * 8;
+        return bits;
     }
 
     /// <summary>

@@ -9,5 +9,6 @@ internal static class ZooCatalog
         DeepCnn.Entries()
             .Concat(Vgg.Entries())
             .Concat(GoogLeNet.Entries())
-            .Concat(ResNet.Entries());
+            .Concat(ResNet.Entries())
+            .Concat(BinaryNets.Entries());
 }

@@ -63,7 +63,8 @@ public class ZooContractTests
         Assert.That(deep.Preprocessing.CropSize, Is.EqualTo(28));
         Assert.That(deep.ClassifierName, Is.EqualTo("classifier.3"));
         Assert.That(deep.Weights, Is.Empty);
-        foreach (var name in Zoo.Names.Where(n => n != "deepcnn"))
+        // The MNIST models (deepcnn, bnn-mnist) have MNIST preprocessing and 10 classes; every other model is an ImageNet one.
+        foreach (var name in Zoo.Names.Where(n => Zoo.Card(n).DefaultClasses != 10))
         {
             var card = Zoo.Card(name);
             Assert.That(card.Preprocessing.Mean, Is.EqualTo(new[] { 0.485f, 0.456f, 0.406f }), name);
@@ -74,6 +75,8 @@ public class ZooContractTests
             if (card.Family is "resnet" or "vgg" or "googlenet")
                 Assert.That(card.Weights.Select(w => (w.Name, w.Classes, w.Preprocessing)), Is.EqualTo(new[] { ("IMAGENET1K_V1", 1000, card.Preprocessing) }), name);
         }
+        Assert.That(Zoo.Card("bnn-mnist").Preprocessing, Is.EqualTo(deep.Preprocessing));
+        Assert.That(Zoo.Names.Count(n => Zoo.Card(n).DefaultClasses == 10), Is.EqualTo(2), "only deepcnn and bnn-mnist are MNIST models");
         Assert.That(Zoo.Card("resnet50").ClassifierName, Is.EqualTo("fc"));
         Assert.That(Zoo.Card("vgg16").ClassifierName, Is.EqualTo("classifier.6"));
         Assert.That(Zoo.Card("googlenet").ClassifierName, Is.EqualTo("fc"));
