@@ -27,6 +27,8 @@ public static class CliApp
             .WithExample("embed", "--checkpoint", "runs/deepcnn/checkpoints/best.ckpt", "digit.png", "--json");
         config.AddCommand<ExportCommand>("export").WithDescription("Write a checkpoint as an ONNX inference graph (opset 17, dynamic batch, preprocessing metadata).")
             .WithExample("export", "--checkpoint", "runs/deepcnn/checkpoints/best.ckpt", "--format", "onnx", "--output", "deepcnn.onnx");
+        config.AddCommand<ImportWeightsCommand>("import-weights").WithDescription("Import a torchvision .pth or safetensors file into a ModelZoo checkpoint.")
+            .WithExample("import-weights", "--model", "resnet18", "--weights", "resnet18-f37072fd.pth", "--output", "resnet18-imagenet.ckpt");
         config.AddCommand<InspectCommand>("inspect").WithDescription("Per-layer shapes, parameters and MACs of a model, or its state-dict keys.")
             .WithExample("inspect", "--model", "resnet50", "--input", "3x224x224");
         config.AddCommand<ListCommand>("list").WithDescription("List the zoo's models with their cards.");

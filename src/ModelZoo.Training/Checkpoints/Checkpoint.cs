@@ -66,6 +66,35 @@ public static class Checkpoint
     }
 
     /// <summary>
+    /// Writes a weights-only checkpoint of <paramref name="model"/> (epoch 0, no optimiser state) described by
+    /// <paramref name="descriptor"/>, atomically: what <c>modelzoo import-weights</c> makes from a foreign weight file, so
+    /// that <c>evaluate</c>, <c>predict</c>, <c>embed</c> and <c>export</c> can use it. It cannot be resumed (there is no
+    /// optimiser state); start a run from its weights instead.
+    /// </summary>
+    /// <exception cref="CheckpointException">The file cannot be written.</exception>
+    public static void SaveWeights(string path, nn.Module model, ModelDescriptor descriptor)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(descriptor);
+        var header = new CheckpointHeader
+        {
+            ModelName = descriptor.ModelName,
+            ModelOptions = descriptor.ModelOptions,
+            ClassNames = descriptor.ClassNames.ToList(),
+            Normalization = descriptor.Normalization,
+            Channels = descriptor.Channels,
+            ImageSize = descriptor.ImageSize,
+            DataSpec = descriptor.DataSpec,
+            ModelZooVersion = Versions.ModelZoo,
+            TorchSharpVersion = Versions.TorchSharp,
+            DotNetVersion = Versions.DotNet,
+            CreatedUtc = DateTimeOffset.UtcNow,
+        };
+        CheckpointFile.Write(path, header, model, optimizer: null, rngState: null);
+    }
+
+    /// <summary>
     /// Like <see cref="ResolvePath"/> but, for a folder, prefers <c>best.ckpt</c> (the checkpoint to evaluate or
     /// predict with) and falls back to <c>last.ckpt</c>.
     /// </summary>

@@ -14,6 +14,7 @@ public class CliReferenceTests
         ("evaluate", typeof(EvaluateSettings)),
         ("predict", typeof(PredictSettings)),
         ("embed", typeof(EmbedSettings)),
+        ("import-weights", typeof(ImportWeightsSettings)),
         ("export", typeof(ExportSettings)),
         ("inspect", typeof(InspectSettings)),
         ("list", typeof(ListSettings)),

@@ -1,3 +1,6 @@
+using ModelZoo.Cli;
+using ModelZoo.Tests.Cli;
+using ModelZoo.Training;
 using ModelZoo.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -98,5 +101,31 @@ public class TorchvisionImportTests
         using var vgg = Zoo.Create("vgg11_bn", new ModelOptions { NumClasses = 10, InChannels = 3 });
         var e = Assert.Throws<WeightsFileException>(() => PretrainedWeights.LoadForFineTuning(vgg, "vgg11_bn", Path.Combine(_dir, "resnet18.pth")))!;
         Assert.That(e.Message, Does.Contain("missing").And.Contain("unexpected"));
+    }
+
+    [TestCase("resnet18", "resnet18")]
+    [TestCase("googlenet_aux", "googlenet")]
+    public async Task ImportWeightsWritesACheckpointThatComputesPyTorchsLogits(string file, string model)
+    {
+        string output = Path.Combine(_dir, file + ".ckpt");
+        var args = new List<string> { "import-weights", "--model", model, "--weights", Path.Combine(_dir, file + ".pth"), "--output", output, "--json" };
+        if (file.EndsWith("_aux", StringComparison.Ordinal)) args.Add("--aux-logits");
+        var (code, stdout, err) = await CliHarness.Run([.. args]);
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        Assert.That(stdout, Does.Contain("\"tensors\""));
+
+        using var scope = NewDisposeScope();
+        var (loaded, info) = Checkpoint.LoadModel(output);
+        Assert.That(info.ClassNames, Has.Count.EqualTo(1000));
+        Assert.That(info.Normalization.Mean, Is.EqualTo(new[] { 0.485f, 0.456f, 0.406f }), "the card's preprocessing is recorded");
+        var io = SafetensorsFile.Read(Path.Combine(_dir, file + ".io.safetensors"));
+        using (no_grad())
+            Assert.That((loaded.call(io["x"]) - io["y"]).abs().max().item<float>(), Is.LessThanOrEqualTo(1e-4f));
+        foreach (var t in io.Values) t.Dispose();
+        loaded.Dispose();
+
+        (code, _, err) = await CliHarness.Run([.. args]);
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage), "an existing output is never overwritten");
+        Assert.That(err, Does.Contain("already exists"));
     }
 }

@@ -1,0 +1,51 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ModelZoo.Cli.Commands;
+
+/// <summary>Options of <c>modelzoo import-weights</c>.</summary>
+public sealed class ImportWeightsSettings : CommandSettings
+{
+    /// <summary>Zoo model.</summary>
+    [CommandOption("-m|--model <NAME>")]
+    [Description("Zoo model whose torchvision names the file uses (resnet18, vgg16_bn, googlenet...).")]
+    public string? Model { get; init; }
+
+    /// <summary>Weight file.</summary>
+    [CommandOption("-w|--weights <FILE>")]
+    [Description("PyTorch state dict (.pth/.pt, torch.save zip format) or .safetensors file.")]
+    public string? Weights { get; init; }
+
+    /// <summary>Output checkpoint.</summary>
+    [CommandOption("-o|--output <FILE>")]
+    [Description("Checkpoint to write (must not exist yet).")]
+    public string? Output { get; init; }
+
+    /// <summary>Classes.</summary>
+    [CommandOption("--classes <N>")]
+    [Description("Output classes of the weights (default: the card's, 1000 for ImageNet models).")]
+    public int? Classes { get; init; }
+
+    /// <summary>GoogLeNet auxiliary heads.</summary>
+    [CommandOption("--aux-logits")]
+    [Description("GoogLeNet: the file includes the auxiliary heads (aux1, aux2).")]
+    public bool AuxLogits { get; init; }
+
+    /// <summary>Machine-readable output.</summary>
+    [CommandOption("--json")]
+    [Description("Print what was imported as JSON on stdout.")]
+    public bool Json { get; init; }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("--model is required");
+        if (string.IsNullOrWhiteSpace(Weights)) return ValidationResult.Error("--weights is required");
+        if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output is required");
+        if (!File.Exists(Weights)) return ValidationResult.Error($"--weights: '{Weights}' does not exist");
+        if (File.Exists(Output) || Directory.Exists(Output)) return ValidationResult.Error($"--output: '{Output}' already exists; choose a new file");
+        if (Classes is < 1) return ValidationResult.Error("--classes must be at least 1");
+        return ValidationResult.Success();
+    }
+}
