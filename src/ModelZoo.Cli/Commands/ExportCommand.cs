@@ -27,6 +27,10 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
         var preprocessing = new Preprocessing(info.Normalization.Mean, info.Normalization.Std, resize, size, "bilinear");
         using var scope = NewDisposeScope();
         var (model, _) = Checkpoint.LoadModel(path);
+        if (string.Equals(settings.Format, "packed", StringComparison.OrdinalIgnoreCase))
+        {
+            using (model) return ExportPacked(settings, path, info, model);
+        }
         if (string.Equals(settings.Format, "safetensors", StringComparison.OrdinalIgnoreCase))
         {
             using (model) return ExportSafetensors(settings, path, info, model);
@@ -51,6 +55,29 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
         {
             env.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"wrote {written.Path}: {written.ModelName}, ONNX opset {written.Opset}, input [batch, {written.InputShape.Channels}, {written.InputShape.Height}, {written.InputShape.Width}] -> logits [batch, {written.NumClasses}], {written.Nodes} nodes, {written.FileBytes / 1e6:F1} MB")));
+        }
+        return ExitCodes.Success;
+    }
+
+    private int ExportPacked(ExportSettings settings, string checkpoint, CheckpointInfo info, nn.Module model)
+    {
+        if (!model.modules().OfType<ModelZoo.Blocks.Binary.IBinaryLayer>().Any())
+            throw new ModelZooException($"model '{info.ModelName}' has no binary layers; --format packed is for binarized networks (use safetensors or onnx)");
+        long bytes = ModelZoo.Blocks.Binary.BinaryPacking.Save(model, settings.Output!);
+        long checkpointBytes = new FileInfo(checkpoint).Length;
+        string output = Path.GetFullPath(settings.Output!);
+        if (settings.Json)
+        {
+            env.Console.Profile.Out.Writer.WriteLine(new JsonObject
+            {
+                ["checkpoint"] = checkpoint, ["output"] = output, ["format"] = "packed", ["model"] = info.ModelName,
+                ["bytes"] = bytes, ["checkpoint_bytes"] = checkpointBytes,
+            }.ToJsonString(CliJson.Compact));
+        }
+        else
+        {
+            env.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"wrote {output}: {info.ModelName}, 1-bit weights packed 8 per byte, {bytes:N0} bytes ({(double)checkpointBytes / bytes:F1}x smaller than the checkpoint)")));
         }
         return ExitCodes.Success;
     }

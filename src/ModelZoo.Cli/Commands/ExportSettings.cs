@@ -14,7 +14,7 @@ public sealed class ExportSettings : CommandSettings
 
     /// <summary>Output format.</summary>
     [CommandOption("--format <FORMAT>")]
-    [Description("Output format: onnx (an inference graph) or safetensors (the state dict under torchvision's names).")]
+    [Description("Output format: onnx (an inference graph), safetensors (the state dict under torchvision's names) or packed (binarized models: 1-bit weights, 8 per byte).")]
     public string Format { get; init; } = "onnx";
 
     /// <summary>Output file.</summary>
@@ -37,7 +37,7 @@ public sealed class ExportSettings : CommandSettings
     {
         if (string.IsNullOrWhiteSpace(Checkpoint)) return ValidationResult.Error("--checkpoint is required");
         if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output is required");
-        if (Format.ToLowerInvariant() is not ("onnx" or "safetensors")) return ValidationResult.Error($"--format must be onnx or safetensors, not '{Format}'");
+        if (Format.ToLowerInvariant() is not ("onnx" or "safetensors" or "packed")) return ValidationResult.Error($"--format must be onnx, safetensors or packed, not '{Format}'");
         return ValidationResult.Success();
     }
 }
