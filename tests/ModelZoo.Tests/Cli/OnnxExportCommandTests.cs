@@ -88,6 +88,6 @@ public class OnnxExportCommandTests
         }
         (code, _, err) = await CliHarness.Run("export", "--checkpoint", _run, "--format", "tflite", "--output", output);
         Assert.That(code, Is.EqualTo(ExitCodes.Usage));
-        Assert.That(err, Does.Contain("onnx or safetensors"));
+        Assert.That(err, Does.Contain("onnx, safetensors or packed"));
     }
 }
