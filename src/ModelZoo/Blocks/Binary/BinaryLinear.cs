@@ -56,22 +56,15 @@ public sealed class BinaryLinear : nn.Module<Tensor, Tensor>, ILinearLayer, IBin
     public long OutFeatures { get; }
 
     /// <inheritdoc/>
-    public Tensor? CurrentScale() => Binary.Scaling ? fixedScale ?? BinarySign.Alpha(weight) : null;
+    public Tensor? CurrentScale() => BinaryOperands.Scale(Binary, weight, fixedScale);
 
     /// <inheritdoc/>
-    public void FixScale(Tensor? scale) => fixedScale = scale?.detach().to(weight.device).to(weight.dtype).clone().DetachFromDisposeScope();
+    public void FixScale(Tensor? scale) => fixedScale = BinaryOperands.Fixed(scale, weight);
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (training && Binary.ClipLatentInForward)
-        {
-            using var noGrad = torch.no_grad();
-            weight.clamp_(-1.0, 1.0);
-        }
-        var x = Binary.BinarizeInput ? BinarySign.Binarize(input, Binary.InputGradient) : input;
-        var w = BinarySign.Binarize(weight, BinaryGradient.SteSign);
+        var (x, w) = BinaryOperands.Prepare(weight, input, Binary, training);
         var y = nn.functional.linear(x, w);
         var scale = CurrentScale();
         if (scale is not null) y = y.mul(scale);
