@@ -302,15 +302,8 @@ public sealed class Trainer : IDisposable
         }
         var state = _run;
         bool partial = state.BatchesDone > 0;
-        var header = new CheckpointHeader
+        var header = CheckpointHeader.For(Descriptor) with
         {
-            ModelName = Descriptor.ModelName,
-            ModelOptions = Descriptor.ModelOptions,
-            ClassNames = Descriptor.ClassNames.ToList(),
-            Normalization = Descriptor.Normalization,
-            Channels = Descriptor.Channels,
-            ImageSize = Descriptor.ImageSize,
-            DataSpec = Descriptor.DataSpec,
             Epoch = EpochsCompleted,
             Step = Step,
             BatchInEpoch = state.BatchesDone,
@@ -327,10 +320,6 @@ public sealed class Trainer : IDisposable
             Scheduler = Options.Schedule.ToString(),
             Seed = Options.Seed,
             Device = Options.Device,
-            ModelZooVersion = Versions.ModelZoo,
-            TorchSharpVersion = Versions.TorchSharp,
-            DotNetVersion = Versions.DotNet,
-            CreatedUtc = DateTimeOffset.UtcNow,
         };
         using var rng = torch.random.get_rng_state();
         CheckpointFile.Write(path, header, Model, _optimizer, rng);

@@ -77,21 +77,7 @@ public static class Checkpoint
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(descriptor);
-        var header = new CheckpointHeader
-        {
-            ModelName = descriptor.ModelName,
-            ModelOptions = descriptor.ModelOptions,
-            ClassNames = descriptor.ClassNames.ToList(),
-            Normalization = descriptor.Normalization,
-            Channels = descriptor.Channels,
-            ImageSize = descriptor.ImageSize,
-            DataSpec = descriptor.DataSpec,
-            ModelZooVersion = Versions.ModelZoo,
-            TorchSharpVersion = Versions.TorchSharp,
-            DotNetVersion = Versions.DotNet,
-            CreatedUtc = DateTimeOffset.UtcNow,
-        };
-        CheckpointFile.Write(path, header, model, optimizer: null, rngState: null);
+        CheckpointFile.Write(path, CheckpointHeader.For(descriptor), model, optimizer: null, rngState: null);
     }
 
     /// <summary>

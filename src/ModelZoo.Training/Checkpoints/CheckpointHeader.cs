@@ -52,6 +52,22 @@ internal sealed record CheckpointHeader
 
     public List<CheckpointSection> Sections { get; init; } = [];
 
+    /// <summary>A header for <paramref name="descriptor"/>'s model and data, stamped with this build's versions and the time now.</summary>
+    public static CheckpointHeader For(ModelDescriptor descriptor) => new()
+    {
+        ModelName = descriptor.ModelName,
+        ModelOptions = descriptor.ModelOptions,
+        ClassNames = descriptor.ClassNames.ToList(),
+        Normalization = descriptor.Normalization,
+        Channels = descriptor.Channels,
+        ImageSize = descriptor.ImageSize,
+        DataSpec = descriptor.DataSpec,
+        ModelZooVersion = Versions.ModelZoo,
+        TorchSharpVersion = Versions.TorchSharp,
+        DotNetVersion = Versions.DotNet,
+        CreatedUtc = DateTimeOffset.UtcNow,
+    };
+
     public CheckpointInfo ToInfo() => new(ModelName, ModelOptions, ClassNames, Normalization, Channels, ImageSize, Epoch, Step, DataSpec);
 }
 
