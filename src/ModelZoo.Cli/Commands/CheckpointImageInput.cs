@@ -16,9 +16,12 @@ internal sealed class CheckpointImageInput : IDisposable
 
     public CheckpointImageInput(CheckpointInfo info)
     {
-        _transform = TransformPresets.Eval(info.ImageSize, info.Normalization, small: info.ImageSize < 64);
+        _transform = TransformPresets.Eval(info.ImageSize, info.Normalization, small: IsSmall(info));
         _decoder = new SafeImageDecoder(new ImageDecodeOptions(info.Channels));
     }
+
+    /// <summary>MNIST-sized models (input under 64 pixels) see the image resized to the input; others resize and centre-crop.</summary>
+    public static bool IsSmall(CheckpointInfo info) => info.ImageSize < 64;
 
     /// <summary>The image as a 1 x C x H x W tensor.</summary>
     /// <exception cref="BadImageException">The file is not a decodable image.</exception>

@@ -23,7 +23,7 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
         var info = Checkpoint.ReadInfo(path);
         int size = info.ImageSize;
         // What predict does: MNIST-sized models see the image resized to the input, others resize 256/224 and centre-crop.
-        int? resize = size < 64 ? null : (int)Math.Round(size * 256.0 / 224.0);
+        int? resize = CheckpointImageInput.IsSmall(info) ? null : (int)Math.Round(size * 256.0 / 224.0);
         var preprocessing = new Preprocessing(info.Normalization.Mean, info.Normalization.Std, resize, size, "bilinear");
         using var scope = NewDisposeScope();
         var (model, _) = Checkpoint.LoadModel(path);

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using ModelZoo.Data.Imaging;
-using ModelZoo.Data.Transforms;
 using ModelZoo.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -18,9 +16,7 @@ public sealed class PredictCommand(CliEnvironment env) : Command<PredictSettings
         string path = Checkpoint.ResolveBestPath(settings.Checkpoint!);
         var info = Checkpoint.ReadInfo(path);
         int k = Math.Min(settings.Top, info.ClassNames.Count);
-        // Small (MNIST-sized) models: the image is resized to exactly the model input; others: resize 256 + centre crop.
-        var transform = TransformPresets.Eval(info.ImageSize, info.Normalization, small: info.ImageSize < 64);
-        using var decoder = new SafeImageDecoder(new ImageDecodeOptions(info.Channels));
+        using var input = new CheckpointImageInput(info);
         var results = new JsonArray();
         var table = new Table().Border(TableBorder.Simple).AddColumn("image").AddColumn("rank").AddColumn("class").AddColumn(new TableColumn("probability").RightAligned());
         using var scope = NewDisposeScope();
@@ -32,9 +28,7 @@ public sealed class PredictCommand(CliEnvironment env) : Command<PredictSettings
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var step = NewDisposeScope();
-                var pixels = transform.Apply(decoder.Decode(image), new Random(0));
-                var x = tensor(pixels.Data, [1, pixels.Channels, pixels.Height, pixels.Width]);
-                var probs = model.forward(x).softmax(1);
+                var probs = model.forward(input.Load(image)).softmax(1);
                 var (values, indices) = probs.topk(k, dim: 1);
                 float[] p = values.data<float>().ToArray();
                 long[] idx = indices.data<long>().ToArray();
