@@ -86,7 +86,8 @@ public static class PretrainedWeights
             var (named, prefix) = StripWrappers(tensors, live);
             var heads = card.HeadNames.Select(h => h + ".").ToArray();
             bool IsHead(string key) => heads.Any(h => key.StartsWith(h, StringComparison.Ordinal));
-            var headModules = card.HeadNames.Select(h => h.Split('.')[0] + ".").ToArray();
+            var headModules = card.HeadNames.Select(TopModule).ToHashSet(StringComparer.Ordinal);
+            var liveModules = live.Keys.Select(TopModule).ToHashSet(StringComparer.Ordinal);
             var reinitialized = new List<string>();
             var adapted = new List<string>();
             string firstConv = card.FirstConvName + ".weight";
@@ -107,7 +108,7 @@ public static class PretrainedWeights
                 }
             }
             // Auxiliary heads in the file that this model was built without.
-            bool Ignorable(string key) => !live.ContainsKey(key) && headModules.Any(h => key.StartsWith(h, StringComparison.Ordinal)) && IsHeadModuleAbsent(key, live);
+            bool Ignorable(string key) => headModules.Contains(TopModule(key)) && !liveModules.Contains(TopModule(key));
             return Copy(model, live, named, path, strict: true, prefix, reinitialized, adapted, Ignorable);
         }
         finally
@@ -152,11 +153,7 @@ public static class PretrainedWeights
         return frozen;
     }
 
-    private static bool IsHeadModuleAbsent(string key, IDictionary<string, Tensor> live)
-    {
-        string module = key.Split('.')[0] + ".";
-        return !live.Keys.Any(k => k.StartsWith(module, StringComparison.Ordinal));
-    }
+    private static string TopModule(string key) => key.Split('.')[0];
 
     private static WeightsLoadResult Copy(nn.Module model, IDictionary<string, Tensor> live, Dictionary<string, Tensor> named, string source, bool strict,
         string prefix, List<string> reinitialized, List<string> adapted, Func<string, bool> ignorable)

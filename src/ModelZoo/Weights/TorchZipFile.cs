@@ -144,8 +144,9 @@ public static class TorchZipFile
             var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             Flatten(root, "", result, depth: 0);
             if (result.Count == 0) throw new WeightsFileException(path, "holds no tensors");
+            var kept = new HashSet<Tensor>(result.Values, ReferenceEqualityComparer.Instance);
             foreach (var t in _made)
-                if (!result.ContainsValue(t)) t.Dispose();
+                if (!kept.Contains(t)) t.Dispose();
             _made.Clear();
             return result;
         }
