@@ -64,14 +64,17 @@ public sealed class Trainer : IDisposable
         if (options.Threads is int threads) torch.set_num_threads(threads);
         Model.to(Device);
         if (options.FreezeBackbone) ModelZoo.Weights.PretrainedWeights.FreezeBackbone(model, configuration.Model);
-        _parameters = Model.parameters().Where(p => p.requires_grad).ToList();
-        if (_parameters.Count == 0) throw new ArgumentException("the model has no trainable parameters");
-        _optimizer = OptimizerFactory.Create(_parameters, options);
+        ParameterGroups = ParameterGrouping.For(model, configuration.Model, options);
+        _parameters = ParameterGroups.SelectMany(g => g.Parameters).ToList();
+        _optimizer = OptimizerFactory.Create(ParameterGroups, options);
         Task = ClassificationTask.For(model, options.LabelSmoothing);
     }
 
     /// <summary>The model being trained.</summary>
     public nn.Module<Tensor, Tensor> Model { get; }
+
+    /// <summary>The optimiser's parameter groups (one, or backbone and head with <see cref="TrainingOptions.BackboneLearningRate"/>), in the optimiser's order.</summary>
+    public IReadOnlyList<ParameterGroup> ParameterGroups { get; }
 
     /// <summary>The options.</summary>
     public TrainingOptions Options { get; }
@@ -420,7 +423,8 @@ public sealed class Trainer : IDisposable
         using (batch)
         {
             double lr = schedule.At(Step);
-            foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
+            int g = 0;
+            foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr * ParameterGroups[g++].LearningRateScale;
             LearningRate = lr;
 
             var x = batch.Images.to(Device);

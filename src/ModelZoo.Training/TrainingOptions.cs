@@ -58,6 +58,13 @@ public sealed record TrainingOptions
     /// </summary>
     public bool FreezeBackbone { get; init; }
 
+    /// <summary>
+    /// Discriminative learning rate for fine-tuning: the peak rate of every parameter outside the model card's head
+    /// (the head keeps <see cref="LearningRate"/>); the schedule scales both alike. Null trains everything at
+    /// <see cref="LearningRate"/>. Not with <see cref="FreezeBackbone"/>.
+    /// </summary>
+    public double? BackboneLearningRate { get; init; }
+
     /// <summary>Stop each epoch after this many optimiser steps (CI-sized runs); null runs whole epochs.</summary>
     public int? MaxStepsPerEpoch { get; init; }
 
@@ -76,6 +83,8 @@ public sealed record TrainingOptions
         if (Epochs < 1) throw new ArgumentException($"Epochs must be at least 1, got {Epochs}");
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1, got {BatchSize}");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"LearningRate must be positive and finite, got {LearningRate}");
+        if (BackboneLearningRate is double blr && (!(blr > 0) || double.IsInfinity(blr))) throw new ArgumentException($"BackboneLearningRate must be positive and finite, got {blr}");
+        if (BackboneLearningRate is not null && FreezeBackbone) throw new ArgumentException("BackboneLearningRate and FreezeBackbone exclude each other: a frozen backbone has no learning rate");
         if (WeightDecay < 0) throw new ArgumentException($"WeightDecay must be non-negative, got {WeightDecay}");
         if (Momentum is < 0 or >= 1) throw new ArgumentException($"Momentum must be in [0, 1), got {Momentum}");
         if (WarmupEpochs < 0) throw new ArgumentException($"WarmupEpochs must be non-negative, got {WarmupEpochs}");

@@ -85,7 +85,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             if (resumePath is not null) trainer.Resume(resumePath);
             log.WriteLine($"data {dataSpec}: {data.Description}; input {data.Channels}x{data.ImageSize}x{data.ImageSize}");
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"optimizer {options.Optimizer.ToString().ToLowerInvariant()} lr {options.LearningRate:G4} wd {options.WeightDecay:G3} schedule {options.Schedule.ToString().ToLowerInvariant()} batch {options.BatchSize} epochs {options.Epochs} device {options.Device} threads {threads}"));
+                $"optimizer {options.Optimizer.ToString().ToLowerInvariant()} lr {options.LearningRate:G4}{(options.BackboneLearningRate is double blr ? $" (backbone {blr:G4})" : "")} wd {options.WeightDecay:G3} schedule {options.Schedule.ToString().ToLowerInvariant()} batch {options.BatchSize} epochs {options.Epochs} device {options.Device} threads {threads}"));
             if (TorchRuntime.OneDnnDisabledReason is string oneDnnOff)
                 log.WriteLine($"note: oneDNN convolutions are off ({oneDnnOff}); libtorch's own kernels are used. Set {TorchRuntime.OneDnnEnvironmentVariable}=on to override.");
             log.WriteLine($"run folder {Path.GetFullPath(runDir)}" + (resumePath is not null ? $" (resuming at epoch {trainer.EpochsCompleted}, step {trainer.Step})" : ""));
@@ -136,6 +136,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         BatchSize = s.BatchSize,
         Optimizer = s.Optimizer is not null && TrainOptionParsing.TryOptimizer(s.Optimizer, out var opt) ? opt : null,
         LearningRate = s.LearningRate,
+        BackboneLearningRate = s.LearningRateBackbone,
         WeightDecay = s.WeightDecay,
         Momentum = s.Momentum,
         Schedule = s.Schedule is not null && TrainOptionParsing.TrySchedule(s.Schedule, out var sch) ? sch : null,

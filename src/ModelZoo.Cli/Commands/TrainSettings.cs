@@ -122,6 +122,11 @@ public sealed class TrainSettings : CommandSettings
     [Description("Train the classifier only; the backbone's weights and batch-norm statistics stay fixed.")]
     public bool FreezeBackbone { get; init; }
 
+    /// <summary>Backbone learning rate for fine-tuning.</summary>
+    [CommandOption("--lr-backbone <RATE>")]
+    [Description("Peak learning rate of everything outside the classifier (discriminative fine-tuning; the classifier keeps --lr, the schedule scales both). Not with --freeze-backbone.")]
+    public double? LearningRateBackbone { get; init; }
+
     /// <summary>Resume folder or checkpoint.</summary>
     [CommandOption("--resume <DIR>")]
     [Description("Continue a run from its folder (checkpoints/last.ckpt) or a checkpoint file.")]
@@ -168,6 +173,8 @@ public sealed class TrainSettings : CommandSettings
         if (Epochs is < 1) return ValidationResult.Error("--epochs must be at least 1");
         if (BatchSize is < 1) return ValidationResult.Error("--batch-size must be at least 1");
         if (LearningRate is not null && !(LearningRate > 0)) return ValidationResult.Error("--lr must be positive");
+        if (LearningRateBackbone is not null && !(LearningRateBackbone > 0)) return ValidationResult.Error("--lr-backbone must be positive");
+        if (LearningRateBackbone is not null && FreezeBackbone) return ValidationResult.Error("--lr-backbone and --freeze-backbone exclude each other: a frozen backbone has no learning rate");
         if (ImageSize is < 8 or > 4096) return ValidationResult.Error("--image-size must be between 8 and 4096");
         if (ValidationSplit is < 0 or >= 1) return ValidationResult.Error("--val-split must be in [0, 1)");
         if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1");

@@ -26,6 +26,9 @@ public sealed record RunOverrides
     /// <summary><see cref="TrainingOptions.LearningRate"/>.</summary>
     public double? LearningRate { get; init; }
 
+    /// <summary><see cref="TrainingOptions.BackboneLearningRate"/>.</summary>
+    public double? BackboneLearningRate { get; init; }
+
     /// <summary><see cref="TrainingOptions.WeightDecay"/>.</summary>
     public double? WeightDecay { get; init; }
 
@@ -83,6 +86,7 @@ public sealed record RunOverrides
         if (BatchSize is int b) o = o with { BatchSize = b };
         if (Optimizer is OptimizerKind opt) o = o with { Optimizer = opt };
         if (LearningRate is double lr) o = o with { LearningRate = lr };
+        if (BackboneLearningRate is double blr) o = o with { BackboneLearningRate = blr };
         if (WeightDecay is double wd) o = o with { WeightDecay = wd };
         if (Momentum is double m) o = o with { Momentum = m };
         if (Schedule is ScheduleKind sch) o = o with { Schedule = sch };
