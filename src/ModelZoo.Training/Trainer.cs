@@ -427,10 +427,13 @@ public sealed class Trainer : IDisposable
                 state.TrainSeconds = state.EpochWatch.Elapsed.TotalSeconds;
                 batchIndex++;
                 if (!stepped) continue;
-                lossSum.add_(stepLoss.squeeze());
-                correct.add_(stepCorrect.squeeze());
-                stepLoss.zero_();
-                stepCorrect.zero_();
+                using (NewDisposeScope())
+                {
+                    lossSum.add_(stepLoss.squeeze());
+                    correct.add_(stepCorrect.squeeze());
+                    stepLoss.zero_();
+                    stepCorrect.zero_();
+                }
                 state.Samples += _run.StepSamples;
                 state.SamplesThisCall += _run.StepSamples;
                 _run.StepSamples = 0;
