@@ -28,6 +28,7 @@ public sealed class Trainer : IDisposable
     private TrainingStatus? _stopRequested;
     private readonly GradientClipping? _clipping;
     private readonly BatchMixing? _mixing;
+    private Tensor? _stepRng;
     private bool _disposed;
 
     /// <summary>Creates a trainer for <paramref name="model"/> (moved to <see cref="TrainingOptions.Device"/>).</summary>
@@ -465,6 +466,14 @@ public sealed class Trainer : IDisposable
         }
         if (completed && ct.IsCancellationRequested && batchIndex < batchesPerEpoch) completed = false;
         _run.StepSamples = 0;
+        if (!completed && batchIndex > state.BatchesDone && _stepRng is not null)
+        {
+            // Interrupted inside an accumulation: the generator goes back to the start of the unfinished step, so the
+            // checkpoint (at the last whole step) holds the state the resumed run must redo it from.
+            torch.random.set_rng_state(_stepRng);
+        }
+        _stepRng?.Dispose();
+        _stepRng = null;
         // The epoch's (or the interrupted epoch's) sums are read before anything is written from this model.
         ReadSums(epoch, lossSum, correct);
         if (completed) state.BatchesDone = 0;
@@ -494,6 +503,11 @@ public sealed class Trainer : IDisposable
         {
             if (micro == 0)
             {
+                if (groupSize > 1)
+                {
+                    _stepRng?.Dispose();
+                    _stepRng = torch.random.get_rng_state().DetachFromDisposeScope();
+                }
                 double lr = schedule.At(Step);
                 int g = 0;
                 foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr * ParameterGroups[g++].LearningRateScale;

@@ -42,6 +42,7 @@ public sealed class GradientClipping : IGradientHook
     public void OnGradients(IReadOnlyList<Parameter> parameters, long step)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        using var scope = torch.NewDisposeScope();
         var withGrad = parameters.Where(p => p.grad is not null).ToList();
         if (withGrad.Count == 0) return;
         if (MaxNorm is double norm) LastNorm = torch.nn.utils.clip_grad_norm_(withGrad, norm);

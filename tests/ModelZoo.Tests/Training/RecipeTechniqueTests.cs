@@ -375,4 +375,69 @@ public sealed class RecipeTechniqueTests
         Assert.That(recorded with { Epochs = options.Epochs }, Is.EqualTo(options), "every option is in config.json");
         Assert.That(Checkpoint.ReadTrainingOptions(dir), Is.EqualTo(options));
     }
+
+    /// <summary>Cancels <paramref name="cts"/> as it hands out batch <paramref name="at"/> of the first epoch.</summary>
+    private sealed class CancelAt(IBatchSource inner, int at, CancellationTokenSource cts) : IBatchSource
+    {
+        public int SamplesPerEpoch => inner.SamplesPerEpoch;
+        public int BatchesPerEpoch => inner.BatchesPerEpoch;
+        public IEnumerable<Batch> GetEpoch(int epoch, CancellationToken cancellationToken = default)
+        {
+            int i = 0;
+            foreach (var b in inner.GetEpoch(epoch, cancellationToken))
+            {
+                if (epoch == 0 && i++ == at) cts.Cancel();
+                yield return b;
+            }
+        }
+    }
+
+    [Test]
+    public void AnInterruptionBetweenMicroBatchesResumesExactly()
+    {
+        // Accumulation 2 over 6 batches: cancelled while the third batch (the first half of step 2) trains, the run
+        // stops at the last whole step (batch 2 of the epoch) and the resumed run redoes the half step.
+        var options = TinyNets.Options with { AccumulationSteps = 2, EmaDecay = 0.9, MixupAlpha = 0.5, CutMixAlpha = 1, Epochs = 2, ProgressInterval = 1 };
+        using var straight = TinyNets.Create();
+        using (var t = new Trainer(straight, options, TinyNets.Descriptor)) t.Fit(new DigitBatches(0, 300, 50));
+
+        string dir = TinyNets.TempDir();
+        using var cts = new CancellationTokenSource();
+        using (var model = TinyNets.Create())
+        using (var t = new Trainer(model, options, TinyNets.Descriptor, dir))
+        {
+            var result = t.Fit(new CancelAt(new DigitBatches(0, 300, 50), 2, cts), null, cts.Token);
+            Assert.That(result.Status, Is.EqualTo(TrainingStatus.Interrupted));
+            Assert.That(t.Step, Is.EqualTo(1), "the half-accumulated step was not taken");
+        }
+        using var resumed = TinyNets.Create(seed: 99);
+        using (var t = new Trainer(resumed, options, TinyNets.Descriptor, dir))
+        {
+            t.Resume(dir);
+            Assert.That(t.Step, Is.EqualTo(1));
+            t.Fit(new DigitBatches(0, 300, 50));
+            Assert.That(t.Step, Is.EqualTo(6));
+        }
+        Assert.That(TinyNets.Weights(resumed), Is.EqualTo(TinyNets.Weights(straight)));
+    }
+
+    [Test, Category("Slow")]
+    [TestCaseSource(typeof(EveryModelTrainsTests), nameof(EveryModelTrainsTests.Models))]
+    public void EveryZooModelTrainsWithEveryTechnique(string name)
+    {
+        var modelOptions = new ModelOptions { NumClasses = 10, InChannels = 1, Seed = 1 };
+        using var model = Zoo.Create(name, modelOptions);
+        var options = TinyNets.Options with
+        {
+            Optimizer = OptimizerKind.Momentum, LearningRate = 1e-3, WeightDecay = 1e-4, NoDecayNormAndBias = true, BackboneLearningRate = 5e-4,
+            ClipGradNorm = 1, ClipGradValue = 1, AccumulationSteps = 2, EmaDecay = 0.9, EmaWarmup = true,
+            MixupAlpha = 0.8, CutMixAlpha = 1, LabelSmoothing = 0.1, MaxStepsPerEpoch = 1, BatchSize = 4, Threads = null,
+        };
+        using var trainer = new Trainer(model, options, DeepCnn with { ModelName = name, ModelOptions = modelOptions });
+        Assert.That(trainer.ParameterGroups.Select(g => g.Name), Does.Contain("backbone-no-decay"));
+        var result = trainer.Fit(new DigitBatches(0, 16, 4), new DigitBatches(300, 8, 4, shuffle: false));
+        Assert.That(result.Step, Is.EqualTo(1));
+        Assert.That(result.History[0].ValidationAccuracyEma, Is.Not.Null);
+        Assert.That(double.IsFinite(result.History[0].TrainLoss), name);
+    }
 }
