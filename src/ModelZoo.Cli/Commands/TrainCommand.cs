@@ -28,7 +28,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         // line. The merge rules are the library's (RunConfiguration.ForResume + Merge), so library code resumes alike.
         // A recipe file (--config) sits between the built-in recipe and the command line.
         var overrides = Overrides(settings);
-        RecipeFile? file = settings.Config is not null ? RecipeFile.Load(settings.Config) : null;
+        RecipeFile? file = settings.Config is not null ? RecipeFiles.Load(settings.Config) : null;
         RunConfiguration? resumed = settings.Resume is not null ? RunConfiguration.ForResume(settings.Resume).Merge(overrides) : null;
         string? resumePath = resumed?.ResumedFrom;
         string modelName = resumed?.Model ?? overrides.Model ?? (file?.Model is string fileModel ? Zoo.Resolve(fileModel)

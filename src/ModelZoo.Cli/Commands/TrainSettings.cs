@@ -154,7 +154,7 @@ public sealed class TrainSettings : CommandSettings
 
     /// <summary>Recipe file.</summary>
     [CommandOption("--config <FILE>")]
-    [Description("JSON recipe file (e.g. recipes/deepcnn-mnist.json): model, data and any training/data options; command-line options override it.")]
+    [Description("Recipe file, JSON or YAML (e.g. recipes/deepcnn-mnist.json): model, data and any training/data options; command-line options override it.")]
     public string? Config { get; init; }
 
     /// <summary>Print the merged configuration and exit.</summary>

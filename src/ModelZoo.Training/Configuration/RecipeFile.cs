@@ -58,10 +58,30 @@ public sealed record RecipeFile
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path)) throw new RecipeFileException(path, "no such file");
+        JsonObject root;
         try
         {
-            var root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
+            root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
                 ?? throw new RecipeFileException(path, "not a JSON object");
+        }
+        catch (Exception e) when (e is JsonException or IOException)
+        {
+            throw new RecipeFileException(path, $"is not valid JSON: {e.Message}", e);
+        }
+        return FromJson(root, path);
+    }
+
+    /// <summary>
+    /// A recipe from its JSON object (what <see cref="Load"/> reads; the CLI converts a YAML recipe to this object),
+    /// checked the same way; <paramref name="path"/> names it in errors.
+    /// </summary>
+    /// <exception cref="RecipeFileException">An unknown field, or a value of the wrong type.</exception>
+    public static RecipeFile FromJson(JsonObject root, string path)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        try
+        {
             var unknown = root.Select(kv => kv.Key).Where(k => !TopLevel.Contains(k)).ToList();
             if (unknown.Count > 0) throw new RecipeFileException(path, $"unknown field(s) {string.Join(", ", unknown)}; known: {string.Join(", ", TopLevel.Where(k => k != "$comment"))}");
             JsonObject? training = null;

@@ -99,11 +99,11 @@ public class RecipeCommandTests
     [Test]
     public async Task EveryShippedRecipeLoadsAndPrints()
     {
-        var files = Directory.GetFiles(Path.Combine(TestPaths.RepoRoot, "recipes"), "*.json");
-        Assert.That(files.Select(Path.GetFileName), Does.Contain("deepcnn-mnist.json"));
+        var files = Directory.GetFiles(Path.Combine(TestPaths.RepoRoot, "recipes")).Where(f => f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".yaml", StringComparison.Ordinal)).ToList();
+        Assert.That(files.Select(Path.GetFileName), Does.Contain("deepcnn-mnist.json").And.Contain("deepcnn-mnist-modern.yaml"));
         foreach (var file in files)
         {
-            var recipe = RecipeFile.Load(file);
+            var recipe = RecipeFiles.Load(file);
             Assert.That(recipe.Model, Is.Not.Null, file);
             var (code, output, err) = await CliHarness.Run("train", "--config", file, "--data", "mnist-sample", "--print-config");
             Assert.That(code, Is.EqualTo(ExitCodes.Success), file + ": " + err);
@@ -114,6 +114,32 @@ public class RecipeCommandTests
         var seed = Training((await CliHarness.Run("train", "--config", Path.Combine(TestPaths.RepoRoot, "recipes", "deepcnn-mnist.json"), "--print-config")).Out);
         Assert.That(seed.GetProperty("learningRate").GetDouble(), Is.EqualTo(1e-3));
         Assert.That(seed.GetProperty("epochs").GetInt32(), Is.EqualTo(20));
+    }
+
+    [Test]
+    public async Task AYamlRecipeIsTheSameAsItsJson()
+    {
+        string recipes = Path.Combine(TestPaths.RepoRoot, "recipes");
+        var json = await CliHarness.Run("train", "--config", Path.Combine(recipes, "deepcnn-mnist-modern.json"), "--print-config");
+        var yaml = await CliHarness.Run("train", "--config", Path.Combine(recipes, "deepcnn-mnist-modern.yaml"), "--print-config");
+        Assert.That(yaml.Code, Is.EqualTo(ExitCodes.Success), yaml.Err);
+        Assert.That(Training(yaml.Out).ToString(), Is.EqualTo(Training(json.Out).ToString()));
+        Assert.That(Training(yaml.Out).GetProperty("emaWarmup").GetBoolean(), Is.True);
+        Assert.That(Training(yaml.Out).GetProperty("cutMixAlpha").GetDouble(), Is.EqualTo(1.0));
+
+        var (code, _, err) = await CliHarness.Run("train", "--config", WriteRecipeAs("bad.yaml", "model: deepcnn\ndata: mnist-sample\ntraining:\n  emaDecay: fast\n"), "--print-config");
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure));
+        Assert.That(err, Does.Contain("bad.yaml"));
+        (code, _, err) = await CliHarness.Run("train", "--config", WriteRecipeAs("broken.yml", "model: [deepcnn\n"), "--print-config");
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure));
+        Assert.That(err, Does.Contain("not valid YAML"));
+    }
+
+    private static string WriteRecipeAs(string name, string text)
+    {
+        string path = Path.Combine(TinyNets.TempDir(), name);
+        File.WriteAllText(path, text);
+        return path;
     }
 
     [TestCase(new string[0], 1e-3, false)]
