@@ -74,7 +74,7 @@ public sealed class TrainSettings : CommandSettings
 
     /// <summary>Augmentation preset.</summary>
     [CommandOption("--augment <PRESET>")]
-    [Description("Augmentation preset (mnist, imagenet) or none. Default per data set.")]
+    [Description("Augmentation preset (mnist, imagenet, light, strong, randaugment, trivialaugment) or none. Default per data set.")]
     public string? Augment { get; init; }
 
     /// <summary>Image size.</summary>

@@ -130,4 +130,24 @@ public class AutoAugmentTests
             Assert.That((result.Channels, result.Height, result.Width), Is.EqualTo((3, 32, 32)), preset);
         }
     }
+
+    [TestCase("randaugment")]
+    [TestCase("trivialaugment")]
+    public void TrainCanUseThePresetsOnAFolder(string preset)
+    {
+        // What `modelzoo train --augment randaugment|trivialaugment` opens: the preset on real photos, in the loader.
+        var data = new ModelZoo.Cli.Commands.TrainDataWiring().Open(new ModelZoo.Cli.Commands.TrainDataRequest(
+            TestPaths.Imagenette, 4, 48, preset, 0, "fail", 42, 1, 0));
+        try
+        {
+            Assert.That(data.Description, Does.Contain("augment " + preset));
+            using var batch = data.Train.GetEpoch(0).First();
+            Assert.That(batch.Images.shape, Is.EqualTo(new long[] { 4, 3, 48, 48 }));
+            Assert.That(TorchSharp.torch.isfinite(batch.Images).all().item<bool>(), Is.True);
+        }
+        finally
+        {
+            data.Resources?.Dispose();
+        }
+    }
 }
