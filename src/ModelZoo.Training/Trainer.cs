@@ -244,7 +244,7 @@ public sealed class Trainer : IDisposable
         {
             while (EpochsCompleted < Options.Epochs)
             {
-                if (cancellationToken.IsCancellationRequested)
+                if (StopAgreed(cancellationToken))
                 {
                     status = TrainingStatus.Interrupted;
                     break;
@@ -407,7 +407,9 @@ public sealed class Trainer : IDisposable
         bool completed = true;
         try
         {
-            foreach (var batch in train.GetEpoch(epoch - 1, ct))
+            // Several processes stop together, at the same step (StopAgreed), so the loader does not watch the token:
+            // a rank leaving mid-batch on its own would leave the others waiting in the next all-reduce.
+            foreach (var batch in train.GetEpoch(epoch - 1, ProcessGroup.WorldSize > 1 ? CancellationToken.None : ct))
             {
                 if (batchIndex < skip)
                 {
@@ -453,7 +455,7 @@ public sealed class Trainer : IDisposable
                     foreach (var c in callbacks) c.OnProgress(this, report);
                 }
                 if (batchIndex >= batchesPerEpoch) break;
-                if (ct.IsCancellationRequested)
+                if (StopAgreed(ct))
                 {
                     completed = false;
                     break;
@@ -544,6 +546,18 @@ public sealed class Trainer : IDisposable
             Ema?.Update(Model, Step);
             return true;
         }
+    }
+
+    /// <summary>
+    /// Whether to stop here: the token, or under several processes whether any of them was asked to stop (one small
+    /// all-reduce per step), so that every rank stops after the same step and writes nothing half-done.
+    /// </summary>
+    private bool StopAgreed(CancellationToken ct)
+    {
+        if (ProcessGroup.WorldSize == 1) return ct.IsCancellationRequested;
+        double[] flag = [ct.IsCancellationRequested ? 1 : 0];
+        ProcessGroup.AllReduceSum(flag);
+        return flag[0] > 0;
     }
 
     private static long ResidentBytes()

@@ -176,6 +176,22 @@ public class EngineSeamTests
     }
 
     [Test]
+    public void APeersStopRequestStopsThisRankAtTheSameStep()
+    {
+        string dir = Path.Combine(TinyNets.TempDir(), "run");
+        using var model = TinyNets.Create();
+        using var trainer = new Trainer(model, TinyNets.Options with { Epochs = 3, MaxStepsPerEpoch = 5 }, TinyNets.Descriptor, dir);
+        var group = new FakeGroup(rank: 0, samplesFactor: 1, peerStopsAtVote: 4);
+        trainer.ProcessGroup = group;
+        // This rank's own token is never cancelled: only the agreement can stop it.
+        var result = trainer.Fit(new DigitBatches(0, 500, 50));
+        Assert.That(result.Status, Is.EqualTo(TrainingStatus.Interrupted));
+        Assert.That(group.StopVotes, Is.EqualTo(4), "one vote per step (the first before epoch 1)");
+        Assert.That(result.Step, Is.EqualTo(3));
+        Assert.That(Checkpoint.ReadInfo(Path.Combine(dir, "checkpoints", "last.ckpt")).Step, Is.EqualTo(3), "last is written at the agreed step");
+    }
+
+    [Test]
     public void EpochMetricsGoThroughTheAllReduce()
     {
         double Run(IProcessGroup group, string dir, out int reduces)
@@ -272,7 +288,7 @@ public class EngineSeamTests
         public void OnTrainingEnd(Trainer trainer, TrainingStatus? status) => Events.Add($"end {status}");
     }
 
-    private sealed class FakeGroup(int rank, double samplesFactor) : IProcessGroup
+    private sealed class FakeGroup(int rank, double samplesFactor, int peerStopsAtVote = int.MaxValue) : IProcessGroup
     {
         public int Calls { get; private set; }
         public int Rank => rank;
@@ -280,8 +296,16 @@ public class EngineSeamTests
         public bool IsPrimary => rank == 0;
         public int LocalRank => rank;
 
+        public int StopVotes { get; private set; }
+
         public void AllReduceSum(double[] values)
         {
+            if (values.Length == 1)
+            {
+                StopVotes++; // the per-step stop agreement
+                if (StopVotes >= peerStopsAtVote) values[0] += 1; // the peer was interrupted
+                return;
+            }
             Calls++;
             values[2] *= samplesFactor;
         }
