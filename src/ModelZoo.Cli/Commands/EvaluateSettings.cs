@@ -22,6 +22,11 @@ public sealed class EvaluateSettings : CommandSettings
     [Description("Where confusion.csv, misclassified.png and report.json go (default: <run folder>/evaluation).")]
     public string? Output { get; init; }
 
+    /// <summary>Replace a non-empty output folder.</summary>
+    [CommandOption("--overwrite")]
+    [Description("Replace a non-empty --output folder (the default <run folder>/evaluation is always replaced).")]
+    public bool Overwrite { get; init; }
+
     /// <summary>Batch size.</summary>
     [CommandOption("--batch-size <N>")]
     [Description("Mini-batch size (default 100).")]

@@ -19,8 +19,13 @@ public sealed class ExportSettings : CommandSettings
 
     /// <summary>Output file.</summary>
     [CommandOption("-o|--output <FILE>")]
-    [Description("File to write (replaced atomically).")]
+    [Description("File to write (must not exist yet unless --overwrite).")]
     public string? Output { get; init; }
+
+    /// <summary>Replace an existing output file.</summary>
+    [CommandOption("--overwrite")]
+    [Description("Replace the --output file if it exists (atomically).")]
+    public bool Overwrite { get; init; }
 
     /// <summary>Opset.</summary>
     [CommandOption("--opset <N>")]

@@ -17,6 +17,23 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        try
+        {
+            return Train(settings);
+        }
+        catch (ModelZoo.Data.Imaging.BadImageException e) when (!string.Equals(settings.OnBadImage, "skip", StringComparison.OrdinalIgnoreCase))
+        {
+            throw CliException.Failure($"{e.Message}; use --on-bad-image skip to leave undecodable files out (up to --max-bad-fraction, default 1%)");
+        }
+        catch (ImageFolderException e) when (e.Message.Contains("limit", StringComparison.Ordinal))
+        {
+            throw CliException.Failure($"{e.Message}; raise --max-bad-fraction to tolerate more");
+        }
+    }
+
+    private int Train(TrainSettings settings)
+    {
         var console = env.Console;
         // Logs: stderr under --json; through Spectre on a terminal (so lines sit above the live display);
         // straight to stdout otherwise, so CI logs are not wrapped at the console width.
@@ -40,8 +57,18 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         DeviceSelector.Resolve(options.Device);
         var dataOptions = resumed?.DataOptions ?? overrides.Apply(new RunDataOptions { Augment = recipe.Augment == "none" ? "none" : null });
 
+        // 2. The run folder, checked before any work: a non-empty folder is another run (refused unless --overwrite),
+        // and a file, a missing parent, a read-only folder or a full disk is one clear error.
+        string runDir = settings.Output ?? (resumePath is not null ? RunConfiguration.RunDirectoryOf(resumePath)
+            : Path.Combine("runs", $"{modelName}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
+        bool ownFolder = resumePath is not null && PathsEqual(runDir, RunConfiguration.RunDirectoryOf(resumePath));
+        if (ownFolder && settings.Overwrite) throw CliException.Usage("--overwrite replaces a folder with a new run; --resume continues the run in its own folder");
+        bool replace = OutputPaths.CheckFolder("--output", runDir, overwrite: settings.Overwrite || ownFolder, RunBytes(modelName),
+            $"use --resume {runDir} to continue that run or --overwrite to replace it", createParents: settings.Output is null) && !ownFolder;
+
         var data = env.TrainData.Open(new TrainDataRequest(dataSpec, options.BatchSize, dataOptions.ImageSize, dataOptions.Augment,
-            dataOptions.ValidationSplit, dataOptions.OnBadImage == OnBadImage.Skip ? "skip" : "fail", options.Seed, threads, dataOptions.Workers));
+            dataOptions.ValidationSplit, dataOptions.OnBadImage == OnBadImage.Skip ? "skip" : "fail", options.Seed, threads, dataOptions.Workers,
+            settings.MaxBadFraction ?? 0.01));
         try
         {
             var modelOptions = resumed?.ModelOptions ?? new ModelOptions
@@ -52,8 +79,6 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
                 Init = settings.Init is not null && TrainOptionParsing.TryInit(settings.Init, out var init) ? init : recipe.Init,
                 Seed = options.Seed,
             };
-            string runDir = settings.Output ?? (resumePath is not null ? RunConfiguration.RunDirectoryOf(resumePath)
-                : Path.Combine("runs", $"{modelName}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
 
             // Seed the global generator too: weight init that draws from it is then reproducible as well.
             torch.manual_seed(options.Seed);
@@ -88,7 +113,13 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
                 $"optimizer {options.Optimizer.ToString().ToLowerInvariant()} lr {options.LearningRate:G4} wd {options.WeightDecay:G3} schedule {options.Schedule.ToString().ToLowerInvariant()} batch {options.BatchSize} epochs {options.Epochs} device {options.Device} threads {threads}"));
             if (TorchRuntime.OneDnnDisabledReason is string oneDnnOff)
                 log.WriteLine($"note: oneDNN convolutions are off ({oneDnnOff}); libtorch's own kernels are used. Set {TorchRuntime.OneDnnEnvironmentVariable}=on to override.");
-            log.WriteLine($"run folder {Path.GetFullPath(runDir)}" + (resumePath is not null ? $" (resuming at epoch {trainer.EpochsCompleted}, step {trainer.Step})" : ""));
+            log.WriteLine($"run folder {Path.GetFullPath(runDir)}" + (resumePath is not null ? $" (resuming at epoch {trainer.EpochsCompleted}, step {trainer.Step})" : "")
+                + (replace ? " (replacing the run there; it is kept aside until the first checkpoint)" : ""));
+
+            // --overwrite: the old run is moved aside now and deleted at the first checkpoint (moved back on failure).
+            using var replacement = FolderReplacement.Begin(runDir, replace);
+            trainer.Callbacks.Add(replacement);
+            if (data.BadImages is { Count: > 0 } bad) WriteBadImages(runDir, bad, log);
 
             // curves.png: drawn by the CLI (the training library has no plotting dependency), after metrics.jsonl is written.
             trainer.Callbacks.Add(new TrainingCurvePlot(Path.Combine(runDir, "curves.png"), Path.Combine(runDir, "metrics.jsonl")));
@@ -128,6 +159,30 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         }
     }
 
+    private static bool PathsEqual(string a, string b) => string.Equals(
+        Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)),
+        OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+
+    /// <summary>About what a run writes: two checkpoints of weights plus optimiser state, and the logs.</summary>
+    private static long RunBytes(string model)
+    {
+        long parameters = Zoo.Names.Contains(model) ? Zoo.Card(model).Parameters : 0;
+        return parameters * 4 * 3 * 2 + (16L << 20);
+    }
+
+    /// <summary>bad-images.tsv in the run folder: one line per file left out, with the reason.</summary>
+    private static void WriteBadImages(string runDir, IReadOnlyList<SkippedImage> bad, TextWriter log)
+    {
+        Directory.CreateDirectory(runDir);
+        string path = Path.Combine(runDir, "bad-images.tsv");
+        using (var w = new StreamWriter(path))
+        {
+            w.WriteLine("file\treason");
+            foreach (var b in bad) w.WriteLine($"{b.Path.Replace('\t', ' ')}\t{b.Reason.Replace('\t', ' ').Replace('\n', ' ')}");
+        }
+        log.WriteLine($"skipped {bad.Count} bad image{(bad.Count == 1 ? "" : "s")}: listed in {path}");
+    }
+
     private static RunOverrides Overrides(TrainSettings s) => new()
     {
         Model = s.Model is not null ? Zoo.Resolve(s.Model) : null,
@@ -162,13 +217,13 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         {
             ["status"] = r.Status.ToString().ToLowerInvariant(),
             ["model"] = model,
-            ["runDirectory"] = Path.GetFullPath(runDir),
+            ["run_directory"] = Path.GetFullPath(runDir),
             ["epochs"] = r.EpochsCompleted,
             ["steps"] = r.Step,
-            ["bestEpoch"] = r.BestEpoch,
-            ["bestValAcc"] = r.BestValidationAccuracy,
-            ["lastCheckpoint"] = r.LastCheckpoint,
-            ["bestCheckpoint"] = r.BestCheckpoint,
+            ["best_epoch"] = r.BestEpoch,
+            ["best_val_acc"] = r.BestValidationAccuracy,
+            ["last_checkpoint"] = r.LastCheckpoint,
+            ["best_checkpoint"] = r.BestCheckpoint,
             ["history"] = history,
         };
     }
