@@ -43,8 +43,8 @@ public static partial class CliErrors
     private static string WithoutParameter(ArgumentException e)
     {
         string m = e.Message;
-        if (e.ParamName is string p && m.EndsWith($" (Parameter '{p}')", StringComparison.Ordinal)) m = m[..^$" (Parameter '{p}')".Length];
-        return m;
+        if (e.ParamName is string p) m = m.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal);
+        return ActualValue().Replace(m, "");
     }
 
     /// <summary>.NET's file-system wording in plain words, keeping the path.</summary>
@@ -80,6 +80,9 @@ public static partial class CliErrors
 
     [GeneratedRegex("^The file '(.+)' already exists\\.?$")]
     private static partial Regex Exists();
+
+    [GeneratedRegex("\\s*Actual value was .*$", RegexOptions.Singleline)]
+    private static partial Regex ActualValue();
 
     [GeneratedRegex("^Failed to convert '(.*)' to ")]
     private static partial Regex ConvertFailed();

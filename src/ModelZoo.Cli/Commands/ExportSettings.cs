@@ -42,6 +42,7 @@ public sealed class ExportSettings : CommandSettings
     {
         if (string.IsNullOrWhiteSpace(Checkpoint)) return ValidationResult.Error("--checkpoint is required");
         if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output is required");
+        if (Opset is < 13 or > 21) return ValidationResult.Error($"--opset must be 13 to 21, not {Opset}");
         if (Format.ToLowerInvariant() is not ("onnx" or "safetensors" or "packed")) return ValidationResult.Error($"--format must be onnx, safetensors or packed, not '{Format}'");
         return ValidationResult.Success();
     }
