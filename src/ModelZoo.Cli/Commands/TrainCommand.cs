@@ -125,7 +125,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             if (data.BadImages is { Count: > 0 } bad) WriteBadImages(runDir, bad, log);
 
             // curves.png: drawn by the CLI (the training library has no plotting dependency), after metrics.jsonl is written.
-            trainer.Callbacks.Add(new TrainingCurvePlot(Path.Combine(runDir, "curves.png"), Path.Combine(runDir, "metrics.jsonl")));
+            trainer.Callbacks.Add(new TrainingCurvePlot(Path.Combine(runDir, "curves.png"), Path.Combine(runDir, "metrics.jsonl"), $"{modelName} on {dataSpec}"));
             TrainingResult result;
             if (env.Interactive && !settings.Json)
             {
