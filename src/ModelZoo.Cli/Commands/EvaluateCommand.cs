@@ -27,8 +27,13 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
         var paths = settings.Checkpoints.Select(Checkpoint.ResolveBestPath).ToList();
         // The output folder is checked before any work. The default (<run>/evaluation) belongs to the run and is
         // replaced; an explicit --output that is not empty needs --overwrite.
-        string output = settings.Output ?? Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(paths[0])))!, "evaluation");
-        bool replace = OutputPaths.CheckFolder("--output", output, settings.Overwrite || settings.Output is null, 16L << 20,
+        // A checkpoint outside a run folder (an imported one) gets <name>-evaluation next to it, not replaced unasked.
+        string full = Path.GetFullPath(paths[0]);
+        string ckptDir = Path.GetDirectoryName(full)!;
+        bool inRun = Path.GetFileName(ckptDir) == "checkpoints";
+        string output = settings.Output ?? (inRun ? Path.Combine(Path.GetDirectoryName(ckptDir)!, "evaluation")
+            : Path.Combine(ckptDir, Path.GetFileNameWithoutExtension(full) + "-evaluation"));
+        bool replace = OutputPaths.CheckFolder("--output", output, settings.Overwrite || (settings.Output is null && inRun), 16L << 20,
             "use --overwrite to replace it or choose another folder");
         var infos = paths.Select(Checkpoint.ReadInfo).ToList();
         var first = infos[0];

@@ -245,6 +245,40 @@ public partial class CliTrustTests
         }
     }
 
+    [Test]
+    public async Task EveryJsonOutputUsesSnakeCase()
+    {
+        string st = Path.Combine(_f.Root, "snake-" + Guid.NewGuid().ToString("N")[..6] + ".safetensors");
+        string eval = Path.Combine(_f.Root, "snake-eval-" + Guid.NewGuid().ToString("N")[..6]);
+        string[][] commands =
+        [
+            ["list", "--json"],
+            ["inspect", "--model", "deepcnn", "--json"],
+            ["inspect", "--model", "deepcnn", "--state-dict", "--json"],
+            ["export", "--checkpoint", _f.Checkpoint, "--format", "safetensors", "-o", st, "--json"],
+            ["evaluate", "--checkpoint", _f.Checkpoint, "--data", "mnist-sample", "-o", eval, "--threads", "1", "--json"],
+        ];
+        foreach (var args in commands)
+        {
+            var (code, output, err) = await CliHarness.Run(args);
+            Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+            using var doc = JsonDocument.Parse(output);
+            AssertSnakeCase(doc.RootElement, args[0]);
+        }
+    }
+
+    [Test]
+    public async Task ACheckpointOutsideARunFolderIsEvaluatedIntoItsOwnFolder()
+    {
+        string ckpt = Path.Combine(_f.Root, "loose-" + Guid.NewGuid().ToString("N")[..6] + ".ckpt");
+        File.Copy(_f.Checkpoint, ckpt);
+        var (code, _, err) = await CliHarness.Run("evaluate", "--checkpoint", ckpt, "--data", "mnist-sample", "--threads", "1", "--json");
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        string expected = Path.ChangeExtension(ckpt, null) + "-evaluation";
+        Assert.That(File.Exists(Path.Combine(expected, "report.json")), expected);
+        Assert.That(Directory.Exists(Path.Combine(Path.GetDirectoryName(_f.Root)!, "evaluation")), Is.False, "not two levels up");
+    }
+
     private static void AssertSnakeCase(JsonElement e, string path)
     {
         if (e.ValueKind == JsonValueKind.Object)
