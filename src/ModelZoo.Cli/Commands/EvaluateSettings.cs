@@ -56,6 +56,7 @@ public sealed class EvaluateSettings : CommandSettings
     public override ValidationResult Validate()
     {
         if (Checkpoints.Length == 0) return ValidationResult.Error("--checkpoint is required");
+        if (!string.IsNullOrWhiteSpace(Data) && InputPaths.DataProblem("--data", Data) is string badData) return ValidationResult.Error(badData);
         if (BatchSize < 1) return ValidationResult.Error("--batch-size must be at least 1");
         if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1");
         if (ValidationSplit is < 0 or >= 1) return ValidationResult.Error("--val-split must be in [0, 1)");

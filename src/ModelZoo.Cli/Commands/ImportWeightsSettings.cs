@@ -48,7 +48,7 @@ public sealed class ImportWeightsSettings : CommandSettings
         if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("--model is required");
         if (string.IsNullOrWhiteSpace(Weights)) return ValidationResult.Error("--weights is required");
         if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output is required");
-        if (!File.Exists(Weights)) return ValidationResult.Error($"--weights: '{Weights}' does not exist");
+        if (InputPaths.FileProblem("--weights", Weights) is string badWeights) return ValidationResult.Error(badWeights);
         if (Classes is < 1) return ValidationResult.Error("--classes must be at least 1");
         return ValidationResult.Success();
     }

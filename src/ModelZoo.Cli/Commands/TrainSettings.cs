@@ -196,7 +196,8 @@ public sealed class TrainSettings : CommandSettings
         if (ProgressInterval is not null && !(ProgressInterval >= 0.05 && ProgressInterval <= 3600)) return ValidationResult.Error("--progress-interval must be between 0.05 and 3600 seconds");
         if (Overwrite && Resume is not null && Output is null) return ValidationResult.Error("--overwrite replaces a folder with a new run; --resume continues the run in its own folder");
         if (Pretrained is not null && Resume is not null) return ValidationResult.Error("--pretrained starts a new run; a resumed run takes its weights from the checkpoint");
-        if (Pretrained is not null && !File.Exists(Pretrained)) return ValidationResult.Error($"--pretrained: '{Pretrained}' does not exist");
+        if (Pretrained is not null && InputPaths.FileProblem("--pretrained", Pretrained) is string badWeights) return ValidationResult.Error(badWeights);
+        if (!string.IsNullOrWhiteSpace(Data) && InputPaths.DataProblem("--data", Data) is string badData) return ValidationResult.Error(badData);
         return ValidationResult.Success();
     }
 }

@@ -92,6 +92,10 @@ public class BadArgumentTests
         yield return Case(F, "{missing}", ["train", "-m", "deepcnn", "-d", "mnist-sample"], "-o", "{missing}/sub");
         yield return Case(U, "--resume {dir}", ["train", "-m", "deepcnn", "-d", "mnist-sample"], "-o", "{dir}");
         yield return Case(U, "--output", ["train", "-m", "deepcnn", "-d", "mnist-sample"], "-o", "");
+        yield return Case(U, "is a folder", Train, "--pretrained", "{dir}");
+        yield return Case(U, "did you mean 'mnist-sample'", ["train", "--model", "deepcnn", "-o", "{out}/run"], "--data", "mnist-sampel");
+        yield return Case(U, "{missing}", ["train", "--model", "deepcnn", "-o", "{out}/run"], "--data", "{missing}");
+        yield return Case(U, "is a file", ["train", "--model", "deepcnn", "-o", "{out}/run"], "--data", "{file}");
         // evaluate
         yield return Case(U, "--checkpoint", ["evaluate"], "--data", "mnist-sample");
         yield return Case(F, "{missing}", ["evaluate"], "--checkpoint", "{missing}", "-o", "{out}/eval");
@@ -107,6 +111,8 @@ public class BadArgumentTests
         yield return Case(F, "{file}", ["evaluate", "--checkpoint", "{ckpt}"], "-o", "{file}");
         yield return Case(U, "{dir}", ["evaluate", "--checkpoint", "{ckpt}"], "-o", "{dir}");
         yield return Case(F, "{missing}", ["evaluate", "--checkpoint", "{ckpt}"], "-o", "{missing}/sub");
+        yield return Case(U, "--data", Eval, "--data", "{missing}");
+        yield return Case(U, "did you mean 'fashion-mnist'", Eval, "--data", "fashion-mnst");
         // predict and embed (argument level)
         yield return Case(U, "IMAGE", ["predict"], "--checkpoint", "{ckpt}");
         yield return Case(U, "--top", ["predict", "--checkpoint", "{ckpt}", "{file}"], "--top", "0");
@@ -131,6 +137,7 @@ public class BadArgumentTests
         yield return Case(U, "--model", ["import-weights"], "--weights", "{ckpt}", "-o", "{out}/x.ckpt");
         yield return Case(U, "--weights", ["import-weights"], "--model", "deepcnn", "--weights", "{missing}", "-o", "{out}/x.ckpt");
         yield return Case(U, "did you mean 'resnet50'", ["import-weights"], "--model", "resnet5", "--weights", "{ckpt}", "-o", "{out}/x.ckpt");
+        yield return Case(U, "is a folder", ["import-weights"], "--model", "deepcnn", "--weights", "{dir}", "-o", "{out}/x.ckpt");
         yield return Case(U, "{file}", Import, "-o", "{file}");
         yield return Case(F, "{out}", Import, "-o", "{out}");
         yield return Case(F, "{missing}", Import, "-o", "{missing}/x.ckpt");
