@@ -33,7 +33,7 @@ public sealed class LiveProgressView : ITrainingCallback
     public T Run<T>(Func<T> work) => _console.Progress()
         .AutoClear(true)
         .HideCompleted(true)
-        .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
+        .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 8 }, new PercentageColumn())
         .Start(ctx =>
         {
             _context = ctx;
@@ -44,7 +44,8 @@ public sealed class LiveProgressView : ITrainingCallback
     public void OnProgress(Trainer trainer, TrainingProgress value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        string line = _format.Line(value);
+        // Bar 8 + percentage 4 + gaps: the description gets the rest of the line, so nothing wraps.
+        string line = _format.Compact(value, _console.Profile.Width - 16);
         if (_context is null) return;
         string key = $"{value.Phase}:{value.Epoch}";
         bool fresh = _task is null || key != _key;

@@ -62,6 +62,16 @@ public sealed class ProgressFormat
             $"{p.Phase} epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} loss {p.Loss:F4} acc {p.Accuracy:P2} {p.ImagesPerSecond:F0} img/s ETA {Duration(p.Eta)} (run {Duration(RunEta(p))})");
     }
 
+    /// <summary>A compact progress line for the live view, at most <paramref name="width"/> characters (cut with "…").</summary>
+    public string Compact(TrainingProgress p, int width)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        string line = string.Create(CultureInfo.InvariantCulture,
+            $"{p.Phase} {p.Epoch}/{p.Epochs} {p.Batch}/{p.Batches} loss {p.Loss:F3} acc {p.Accuracy * 100:F1}% {p.ImagesPerSecond:F0}/s ETA {Duration(p.Eta)} run {Duration(RunEta(p))}");
+        width = Math.Max(8, width);
+        return line.Length <= width ? line : line[..(width - 1)] + "…";
+    }
+
     /// <summary>One epoch summary line.</summary>
     public static string Line(EpochMetrics m)
     {

@@ -45,6 +45,17 @@ public class ProgressOutputTests
     }
 
     [Test]
+    public void TheLiveLineFitsTheTerminalSoNothingWraps()
+    {
+        var format = new ProgressFormat();
+        string full = format.Compact(Progress(1, 50), 200);
+        Assert.That(full, Does.Contain("ETA 0:30 run ").And.Not.EndWith("…"));
+        Assert.That(full.Length, Is.LessThanOrEqualTo(80 - 16), "an 80-column terminal shows it whole beside the bar");
+        string cut = format.Compact(Progress(1, 50), 30);
+        Assert.That(cut, Has.Length.EqualTo(30).And.EndWith("…"));
+    }
+
+    [Test]
     public void TheLiveViewRefreshesByTimeNotByBatchCount()
     {
         int Refreshes(TimeSpan interval)
