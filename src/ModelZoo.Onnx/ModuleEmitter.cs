@@ -62,6 +62,14 @@ internal sealed class ModuleEmitter(OnnxGraphBuilder g)
     /// </summary>
     private OnnxValue EmitZooModel(nn.Module model, string path, OnnxValue x)
     {
+        if (model is GoogLeNet { TransformsInput: true })
+        {
+            var (scale, shift) = GoogLeNet.InputTransform;
+            string s = g.Initializer(Join(path, "transform_input.scale"), [1, 3, 1, 1], scale);
+            string b = g.Initializer(Join(path, "transform_input.shift"), [1, 3, 1, 1], shift);
+            x = g.Node("Mul", Join(path, "transform_input.mul"), [x.Name, s], x.Dims);
+            x = g.Node("Add", Join(path, "transform_input.add"), [x.Name, b], x.Dims);
+        }
         foreach (var (name, child) in model.named_children())
         {
             if (child is AuxiliaryClassifier) continue;

@@ -29,4 +29,11 @@ public sealed record EpochMetrics(
     double Seconds,
     double ImagesPerSecond,
     long Step,
-    long ResidentBytes);
+    long ResidentBytes)
+{
+    /// <summary>Validation loss of the model EMA (<see cref="TrainingOptions.EmaDecay"/>), when validated with one.</summary>
+    public double? ValidationLossEma { get; init; }
+
+    /// <summary>Validation top-1 accuracy of the model EMA, when validated with one.</summary>
+    public double? ValidationAccuracyEma { get; init; }
+}

@@ -11,7 +11,8 @@ namespace ModelZoo.Training;
 /// The training engine: one training loop, used by the CLI, the tests and library users; validation runs through
 /// the one evaluation loop, <see cref="Evaluator"/>. Each step: <see cref="IPrecisionPolicy.Forward"/> (running the
 /// <see cref="Task"/>: forward and loss) -> backward of the scaled loss -> <see cref="IPrecisionPolicy.Unscale"/> ->
-/// <see cref="GradientHooks"/> -> <see cref="IPrecisionPolicy.ShouldStep"/> -> optimiser step. Loss and accuracy sums
+/// <see cref="GradientHooks"/> -> <see cref="Clipping"/> -> <see cref="IPrecisionPolicy.ShouldStep"/> -> optimiser step -> <see cref="Ema"/>
+/// update (with <see cref="TrainingOptions.AccumulationSteps"/> K, K micro-batches of forward and backward per step). Loss and accuracy sums
 /// stay on the device and are read to the host every <see cref="TrainingOptions.ProgressInterval"/> steps and at the
 /// epoch's end (where a non-finite loss raises <see cref="NonFiniteLossException"/>). With a <see cref="RunDirectory"/>,
 /// the primary process of <see cref="ProcessGroup"/> writes config.json and, through callbacks in the pipeline,
@@ -25,6 +26,9 @@ public sealed class Trainer : IDisposable
     private string? _resumedFrom;
     private RunState _run = new(null);
     private TrainingStatus? _stopRequested;
+    private readonly GradientClipping? _clipping;
+    private readonly BatchMixing? _mixing;
+    private Tensor? _stepRng;
     private bool _disposed;
 
     /// <summary>Creates a trainer for <paramref name="model"/> (moved to <see cref="TrainingOptions.Device"/>).</summary>
@@ -64,14 +68,33 @@ public sealed class Trainer : IDisposable
         if (options.Threads is int threads) torch.set_num_threads(threads);
         Model.to(Device);
         if (options.FreezeBackbone) ModelZoo.Weights.PretrainedWeights.FreezeBackbone(model, configuration.Model);
-        _parameters = Model.parameters().Where(p => p.requires_grad).ToList();
-        if (_parameters.Count == 0) throw new ArgumentException("the model has no trainable parameters");
-        _optimizer = OptimizerFactory.Create(_parameters, options);
+        ParameterGroups = ParameterGrouping.For(model, configuration.Model, options);
+        _parameters = ParameterGroups.SelectMany(g => g.Parameters).ToList();
+        _optimizer = OptimizerFactory.Create(ParameterGroups, options);
         Task = ClassificationTask.For(model, options.LabelSmoothing);
+        _clipping = GradientClipping.For(options);
+        _mixing = BatchMixing.For(options, Descriptor.ClassNames.Count > 0 ? Descriptor.ClassNames.Count : Descriptor.ModelOptions.NumClasses ?? 0);
+        if (options.EmaDecay is double decay) Ema = new ModelEma(model, decay, options.EmaWarmup);
     }
+
+    /// <summary>
+    /// The model EMA (<see cref="TrainingOptions.EmaDecay"/>): updated after every optimiser step, validated each epoch
+    /// beside the raw model (<see cref="EpochMetrics.ValidationAccuracyEma"/>), saved in checkpoints and restored by
+    /// <see cref="Resume"/>; null without <see cref="TrainingOptions.EmaDecay"/>.
+    /// </summary>
+    public ModelEma? Ema { get; }
+
+    /// <summary>The built-in clipping hook (<see cref="TrainingOptions.ClipGradNorm"/>, <see cref="TrainingOptions.ClipGradValue"/>), run after <see cref="GradientHooks"/>; null when off.</summary>
+    public GradientClipping? Clipping => _clipping;
+
+    /// <summary>The batch mixer (<see cref="TrainingOptions.MixupAlpha"/>, <see cref="TrainingOptions.CutMixAlpha"/>); null when off.</summary>
+    public BatchMixing? Mixing => _mixing;
 
     /// <summary>The model being trained.</summary>
     public nn.Module<Tensor, Tensor> Model { get; }
+
+    /// <summary>The optimiser's parameter groups (one, or backbone and head with <see cref="TrainingOptions.BackboneLearningRate"/>), in the optimiser's order.</summary>
+    public IReadOnlyList<ParameterGroup> ParameterGroups { get; }
 
     /// <summary>The options.</summary>
     public TrainingOptions Options { get; }
@@ -147,14 +170,24 @@ public sealed class Trainer : IDisposable
             throw new CheckpointException(path, $"was trained with optimizer {t.Optimizer}, not {Options.Optimizer}; resume with the same --optimizer");
         var staged = CheckpointFile.ReadStateDict(path, header);
         Tensor? rng = null;
+        Dictionary<string, Tensor>? ema = null;
         try
         {
+            if (Ema is not null)
+            {
+                if (header.Sections.All(s => s.Name != CheckpointFile.EmaSection))
+                    throw new CheckpointException(path, "has no EMA weights to resume the model EMA from (it was trained without --ema)");
+                ema = CheckpointFile.ReadStateDict(path, header, CheckpointFile.EmaSection);
+                try { Ema.Load(ema); }
+                catch (ArgumentException e) { throw new CheckpointException(path, e.Message, e); }
+            }
             rng = CheckpointFile.ReadRng(path, header);
             CheckpointFile.LoadInto(path, Model, staged);
         }
         finally
         {
             foreach (var s in staged.Values) s.Dispose();
+            if (ema is not null) foreach (var s in ema.Values) s.Dispose();
         }
         CheckpointFile.LoadOptimizer(path, header, _optimizer);
         if (rng is not null)
@@ -185,7 +218,11 @@ public sealed class Trainer : IDisposable
         if (train.BatchesPerEpoch < 1) throw new ArgumentException("the training source has no batches");
         if (!Options.ValidateEachEpoch) validation = null;
 
-        int stepsPerEpoch = Options.MaxStepsPerEpoch is int max ? Math.Min(max, train.BatchesPerEpoch) : train.BatchesPerEpoch;
+        int accumulation = Options.AccumulationSteps;
+        int stepsAvailable = (train.BatchesPerEpoch + accumulation - 1) / accumulation;
+        int stepsPerEpoch = Options.MaxStepsPerEpoch is int max ? Math.Min(max, stepsAvailable) : stepsAvailable;
+        // Micro-batches trained per epoch: K per optimiser step, the last step of the epoch possibly fewer.
+        int batchesPerEpoch = Math.Min(train.BatchesPerEpoch, stepsPerEpoch * accumulation);
         var schedule = new LearningRateSchedule(Options, stepsPerEpoch);
         _run = new RunState(_resumed);
         _stopRequested = null;
@@ -213,13 +250,14 @@ public sealed class Trainer : IDisposable
                     break;
                 }
                 int epoch = EpochsCompleted + 1;
-                bool completed = RunEpoch(train, epoch, stepsPerEpoch, schedule, callbacks, cancellationToken);
+                bool completed = RunEpoch(train, epoch, batchesPerEpoch, schedule, callbacks, cancellationToken);
                 if (!completed)
                 {
                     status = TrainingStatus.Interrupted;
                     break;
                 }
                 EvaluationReport? val = null;
+                EvaluationReport? valEma = null;
                 if (validation is not null)
                 {
                     var progress = callbacks.Count == 0 ? null : new Action<TrainingProgress>(p =>
@@ -228,6 +266,13 @@ public sealed class Trainer : IDisposable
                         foreach (var c in callbacks) c.OnProgress(this, report);
                     });
                     val = Evaluator.Evaluate([Model], validation, null, new EvaluationOptions { Details = false, TopK = 5, Device = Device, Progress = progress });
+                    if (Ema is not null)
+                    {
+                        // The average is swapped into the model for its evaluation and swapped back bit for bit.
+                        Ema.SwapInto(Model);
+                        try { valEma = Evaluator.Evaluate([Model], validation, null, new EvaluationOptions { Details = false, TopK = 5, Device = Device }); }
+                        finally { Ema.SwapInto(Model); }
+                    }
                 }
                 Model.train();
                 double seconds = _run.EpochWatch.Elapsed.TotalSeconds + _run.CarriedSeconds;
@@ -259,7 +304,11 @@ public sealed class Trainer : IDisposable
                 // Resident memory is read once the epoch's work, checkpoints included, is done.
                 var metrics = new EpochMetrics(
                     epoch, trainLoss, trainAccuracy, val?.Loss, val?.Top1, val?.TopK, LearningRate, seconds, imagesPerSecond, Step,
-                    ResidentBytes());
+                    ResidentBytes())
+                {
+                    ValidationLossEma = valEma?.Loss,
+                    ValidationAccuracyEma = valEma?.Top1,
+                };
                 history.Add(metrics);
 
                 foreach (var c in callbacks) c.OnEpochEnd(this, metrics);
@@ -322,7 +371,7 @@ public sealed class Trainer : IDisposable
             Device = Options.Device,
         };
         using var rng = torch.random.get_rng_state();
-        CheckpointFile.Write(path, header, Model, _optimizer, rng);
+        CheckpointFile.Write(path, header, Model, _optimizer, rng, Ema?.State);
     }
 
     private List<ITrainingCallback> BuiltInCallbacks()
@@ -339,7 +388,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Runs one epoch; returns true when it completed, false when cancelled (the position is kept for <c>last</c>).</summary>
-    private bool RunEpoch(IBatchSource train, int epoch, int stepsPerEpoch, LearningRateSchedule schedule, List<ITrainingCallback> callbacks, CancellationToken ct)
+    private bool RunEpoch(IBatchSource train, int epoch, int batchesPerEpoch, LearningRateSchedule schedule, List<ITrainingCallback> callbacks, CancellationToken ct)
     {
         var state = _run;
         Model.train();
@@ -350,6 +399,11 @@ public sealed class Trainer : IDisposable
         // Running sums live on the device and are read to the host only at the progress interval and the epoch's end.
         using var lossSum = torch.tensor(state.LossSum, dtype: ScalarType.Float64, device: Device);
         using var correct = torch.tensor(state.Correct, dtype: ScalarType.Int64, device: Device);
+        // One optimiser step's sums (K micro-batches with accumulation), folded into the epoch's at the step, so an
+        // interruption between micro-batches leaves the epoch at the last step, as the resumed run will see it.
+        using var stepLoss = torch.zeros(1, dtype: ScalarType.Float64, device: Device);
+        using var stepCorrect = torch.zeros(1, dtype: ScalarType.Int64, device: Device);
+        int accumulation = Options.AccumulationSteps;
         bool completed = true;
         try
         {
@@ -362,29 +416,43 @@ public sealed class Trainer : IDisposable
                     state.BatchesDone = batchIndex;
                     continue;
                 }
-                if (batchIndex >= stepsPerEpoch)
+                if (batchIndex >= batchesPerEpoch)
                 {
                     batch.Dispose();
                     break;
                 }
-                TrainStep(batch, schedule, lossSum, correct);
+                int groupStart = batchIndex / accumulation * accumulation;
+                int groupSize = Math.Min(accumulation, batchesPerEpoch - groupStart);
+                bool stepped = TrainMicroBatch(batch, schedule, batchIndex - groupStart, groupSize, stepLoss, stepCorrect);
                 // Throughput is measured on the wall clock of the training phase, so data loading counts.
                 state.TrainSeconds = state.EpochWatch.Elapsed.TotalSeconds;
                 batchIndex++;
+                if (!stepped) continue;
+                using (NewDisposeScope())
+                {
+                    lossSum.add_(stepLoss.squeeze());
+                    correct.add_(stepCorrect.squeeze());
+                    stepLoss.zero_();
+                    stepCorrect.zero_();
+                }
+                state.Samples += _run.StepSamples;
+                state.SamplesThisCall += _run.StepSamples;
+                _run.StepSamples = 0;
                 state.BatchesDone = batchIndex;
 
-                if (batchIndex % Options.ProgressInterval == 0 || batchIndex == stepsPerEpoch)
+                long stepsDone = (batchIndex + accumulation - 1) / accumulation;
+                if (stepsDone % Options.ProgressInterval == 0 || batchIndex == batchesPerEpoch)
                 {
                     ReadSums(epoch, lossSum, correct);
                     double elapsed = state.EpochWatch.Elapsed.TotalSeconds;
                     int done = batchIndex - skip;
-                    var report = new TrainingProgress("train", epoch, Options.Epochs, batchIndex, stepsPerEpoch, Step,
+                    var report = new TrainingProgress("train", epoch, Options.Epochs, batchIndex, batchesPerEpoch, Step,
                         state.LossSum / Math.Max(1, state.Samples), (double)state.Correct / Math.Max(1, state.Samples), LearningRate,
                         state.SamplesThisCall / Math.Max(1e-9, state.TrainSeconds),
-                        TimeSpan.FromSeconds(done == 0 ? 0 : elapsed / done * (stepsPerEpoch - batchIndex)));
+                        TimeSpan.FromSeconds(done == 0 ? 0 : elapsed / done * (batchesPerEpoch - batchIndex)));
                     foreach (var c in callbacks) c.OnProgress(this, report);
                 }
-                if (batchIndex >= stepsPerEpoch) break;
+                if (batchIndex >= batchesPerEpoch) break;
                 if (ct.IsCancellationRequested)
                 {
                     completed = false;
@@ -396,7 +464,16 @@ public sealed class Trainer : IDisposable
         {
             completed = false;
         }
-        if (completed && ct.IsCancellationRequested && batchIndex < stepsPerEpoch) completed = false;
+        if (completed && ct.IsCancellationRequested && batchIndex < batchesPerEpoch) completed = false;
+        _run.StepSamples = 0;
+        if (!completed && batchIndex > state.BatchesDone && _stepRng is not null)
+        {
+            // Interrupted inside an accumulation: the generator goes back to the start of the unfinished step, so the
+            // checkpoint (at the last whole step) holds the state the resumed run must redo it from.
+            torch.random.set_rng_state(_stepRng);
+        }
+        _stepRng?.Dispose();
+        _stepRng = null;
         // The epoch's (or the interrupted epoch's) sums are read before anything is written from this model.
         ReadSums(epoch, lossSum, correct);
         if (completed) state.BatchesDone = 0;
@@ -414,31 +491,58 @@ public sealed class Trainer : IDisposable
         if (!double.IsFinite(state.LossSum)) throw new NonFiniteLossException(epoch, Step, state.LossSum);
     }
 
-    private void TrainStep(Batch batch, LearningRateSchedule schedule, Tensor lossSum, Tensor correct)
+    /// <summary>
+    /// Trains micro-batch <paramref name="micro"/> of an optimiser step of <paramref name="groupSize"/> micro-batches
+    /// (1 without accumulation): backward of loss / groupSize; at the last one the gradients are unscaled, hooked,
+    /// clipped and stepped, and the EMA updated. Returns true when it took the optimiser step.
+    /// </summary>
+    private bool TrainMicroBatch(Batch batch, LearningRateSchedule schedule, int micro, int groupSize, Tensor stepLoss, Tensor stepCorrect)
     {
         using var scope = NewDisposeScope();
         using (batch)
         {
-            double lr = schedule.At(Step);
-            foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
-            LearningRate = lr;
+            if (micro == 0)
+            {
+                if (groupSize > 1)
+                {
+                    _stepRng?.Dispose();
+                    _stepRng = torch.random.get_rng_state().DetachFromDisposeScope();
+                }
+                double lr = schedule.At(Step);
+                int g = 0;
+                foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr * ParameterGroups[g++].LearningRateScale;
+                LearningRate = lr;
+                _optimizer.zero_grad();
+            }
 
             var x = batch.Images.to(Device);
             var y = batch.Labels.to(Device);
-            _optimizer.zero_grad();
-            var (loss, logits) = Precision.Forward(Model, x, y, Task);
-            Precision.ScaleForBackward(loss).backward();
-            Precision.Unscale(_parameters);
-            foreach (var hook in GradientHooks) hook.OnGradients(_parameters, Step);
-            if (Precision.ShouldStep(_parameters)) _optimizer.step();
-            Step++;
+            var target = y;
+            if (_mixing is not null)
+            {
+                // Seeded by (run seed, optimiser step, micro-batch): a resumed run mixes exactly as the straight one.
+                var mixed = _mixing.Mix(x, y, Options.Seed, Step, micro);
+                x = mixed.Images;
+                target = mixed.Targets;
+            }
+            var (loss, logits) = Precision.Forward(Model, x, target, Task);
+            var backwardLoss = groupSize == 1 ? loss : loss / groupSize;
+            Precision.ScaleForBackward(backwardLoss).backward();
 
             int n = batch.Count;
             // float32 loss widened to float64, times n, summed in float64: the same sums as reading each loss to the host.
-            lossSum.add_(loss.detach().to_type(ScalarType.Float64).mul(n));
-            correct.add_(logits.argmax(1).eq(y).sum());
-            _run.Samples += n;
-            _run.SamplesThisCall += n;
+            stepLoss.add_(loss.detach().to_type(ScalarType.Float64).mul(n));
+            stepCorrect.add_(logits.argmax(1).eq(y).sum());
+            _run.StepSamples += n;
+            if (micro < groupSize - 1) return false;
+
+            Precision.Unscale(_parameters);
+            foreach (var hook in GradientHooks) hook.OnGradients(_parameters, Step);
+            _clipping?.OnGradients(_parameters, Step);
+            if (Precision.ShouldStep(_parameters)) _optimizer.step();
+            Step++;
+            Ema?.Update(Model, Step);
+            return true;
         }
     }
 
@@ -457,6 +561,7 @@ public sealed class Trainer : IDisposable
         if (_disposed) return;
         _disposed = true;
         _optimizer.Dispose();
+        Ema?.Dispose();
     }
 
     private sealed class RunState
@@ -482,6 +587,7 @@ public sealed class Trainer : IDisposable
         public long Correct;
         public long Samples;
         public long SamplesThisCall;
+        public long StepSamples;
         public double TrainSeconds;
         public double CarriedSeconds;
         public Stopwatch EpochWatch { get; } = new();

@@ -58,6 +58,59 @@ public sealed record TrainingOptions
     /// </summary>
     public bool FreezeBackbone { get; init; }
 
+    /// <summary>
+    /// Discriminative learning rate for fine-tuning: the peak rate of every parameter outside the model card's head
+    /// (the head keeps <see cref="LearningRate"/>); the schedule scales both alike. Null trains everything at
+    /// <see cref="LearningRate"/>. Not with <see cref="FreezeBackbone"/>.
+    /// </summary>
+    public double? BackboneLearningRate { get; init; }
+
+    /// <summary>
+    /// Clip the gradients' total L2 norm to this value before every optimiser step (after unscaling and after the
+    /// <see cref="Trainer.GradientHooks"/>); null does not clip by norm.
+    /// </summary>
+    public double? ClipGradNorm { get; init; }
+
+    /// <summary>Clamp every gradient element to [-value, value] before every optimiser step (after norm clipping); null does not clip by value.</summary>
+    public double? ClipGradValue { get; init; }
+
+    /// <summary>
+    /// Gradient accumulation: micro-batches per optimiser step (each micro-batch's loss divided by their count, so the
+    /// step sees the mean over all of them). The schedule and <see cref="MaxStepsPerEpoch"/> count optimiser steps;
+    /// an epoch whose batch count is not a multiple ends with a shorter accumulation. 1: a step per batch.
+    /// </summary>
+    public int AccumulationSteps { get; init; } = 1;
+
+    /// <summary>
+    /// Weight decay only on weights of rank 2 and up: biases and normalisation parameters (every parameter of rank 0
+    /// or 1) go to a group with weight decay 0 (timm's default). Composes with <see cref="BackboneLearningRate"/>.
+    /// </summary>
+    public bool NoDecayNormAndBias { get; init; }
+
+    /// <summary>
+    /// Model EMA: decay of an exponential moving average of the weights, updated after every optimiser step (buffers
+    /// copied), validated each epoch beside the raw model and saved in checkpoints; null keeps no average.
+    /// </summary>
+    public double? EmaDecay { get; init; }
+
+    /// <summary>
+    /// Warm the EMA decay up as timm's ModelEmaV3 does: after optimiser step t (1-based) the decay is
+    /// min(<see cref="EmaDecay"/>, 1 - (1 + t - 1)^(-2/3)), 0 at the first step (the average starts as a copy).
+    /// </summary>
+    public bool EmaWarmup { get; init; }
+
+    /// <summary>Mixup: alpha of the Beta(alpha, alpha) mixing weight; 0 turns mixup off.</summary>
+    public double MixupAlpha { get; init; }
+
+    /// <summary>CutMix: alpha of the Beta(alpha, alpha) area weight; 0 turns CutMix off.</summary>
+    public double CutMixAlpha { get; init; }
+
+    /// <summary>Probability that a batch is mixed at all (mixup or CutMix).</summary>
+    public double MixProbability { get; init; } = 1.0;
+
+    /// <summary>With both mixup and CutMix on: probability that a mixed batch uses CutMix rather than mixup.</summary>
+    public double MixSwitchProbability { get; init; } = 0.5;
+
     /// <summary>Stop each epoch after this many optimiser steps (CI-sized runs); null runs whole epochs.</summary>
     public int? MaxStepsPerEpoch { get; init; }
 
@@ -70,12 +123,18 @@ public sealed record TrainingOptions
     /// <summary>Report progress every this many steps.</summary>
     public int ProgressInterval { get; init; } = 10;
 
+    /// <summary>True when batches are mixed (<see cref="MixupAlpha"/> or <see cref="CutMixAlpha"/> above 0 and <see cref="MixProbability"/> above 0).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool MixesBatches => (MixupAlpha > 0 || CutMixAlpha > 0) && MixProbability > 0;
+
     /// <summary>Checks the options and throws <see cref="ArgumentException"/> naming the bad one.</summary>
     public void EnsureValid()
     {
         if (Epochs < 1) throw new ArgumentException($"Epochs must be at least 1, got {Epochs}");
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1, got {BatchSize}");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"LearningRate must be positive and finite, got {LearningRate}");
+        if (BackboneLearningRate is double blr && (!(blr > 0) || double.IsInfinity(blr))) throw new ArgumentException($"BackboneLearningRate must be positive and finite, got {blr}");
+        if (BackboneLearningRate is not null && FreezeBackbone) throw new ArgumentException("BackboneLearningRate and FreezeBackbone exclude each other: a frozen backbone has no learning rate");
         if (WeightDecay < 0) throw new ArgumentException($"WeightDecay must be non-negative, got {WeightDecay}");
         if (Momentum is < 0 or >= 1) throw new ArgumentException($"Momentum must be in [0, 1), got {Momentum}");
         if (WarmupEpochs < 0) throw new ArgumentException($"WarmupEpochs must be non-negative, got {WarmupEpochs}");
@@ -84,6 +143,15 @@ public sealed record TrainingOptions
         if (Threads is < 1) throw new ArgumentException($"Threads must be at least 1, got {Threads}");
         if (EarlyStopPatience is < 1) throw new ArgumentException($"EarlyStopPatience must be at least 1, got {EarlyStopPatience}");
         if (MaxStepsPerEpoch is < 1) throw new ArgumentException($"MaxStepsPerEpoch must be at least 1, got {MaxStepsPerEpoch}");
+        if (ClipGradNorm is double cn && (!(cn > 0) || double.IsInfinity(cn))) throw new ArgumentException($"ClipGradNorm must be positive and finite, got {cn}");
+        if (ClipGradValue is double cv && (!(cv > 0) || double.IsInfinity(cv))) throw new ArgumentException($"ClipGradValue must be positive and finite, got {cv}");
+        if (AccumulationSteps < 1) throw new ArgumentException($"AccumulationSteps must be at least 1, got {AccumulationSteps}");
+        if (EmaDecay is double ed && !(ed is >= 0 and < 1)) throw new ArgumentException($"EmaDecay must be in [0, 1), got {ed}");
+        if (EmaWarmup && EmaDecay is null) throw new ArgumentException("EmaWarmup needs EmaDecay");
+        if (!(MixupAlpha >= 0) || double.IsInfinity(MixupAlpha)) throw new ArgumentException($"MixupAlpha must be non-negative and finite, got {MixupAlpha}");
+        if (!(CutMixAlpha >= 0) || double.IsInfinity(CutMixAlpha)) throw new ArgumentException($"CutMixAlpha must be non-negative and finite, got {CutMixAlpha}");
+        if (!(MixProbability is >= 0 and <= 1)) throw new ArgumentException($"MixProbability must be in [0, 1], got {MixProbability}");
+        if (!(MixSwitchProbability is >= 0 and <= 1)) throw new ArgumentException($"MixSwitchProbability must be in [0, 1], got {MixSwitchProbability}");
         if (ProgressInterval < 1) throw new ArgumentException($"ProgressInterval must be at least 1, got {ProgressInterval}");
     }
 }

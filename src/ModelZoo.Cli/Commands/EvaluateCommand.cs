@@ -59,7 +59,7 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
         var models = new List<nn.Module<Tensor, Tensor>>();
         for (int i = 0; i < paths.Count; i++)
         {
-            var (model, _) = Checkpoint.LoadModel(paths[i]);
+            var (model, _) = Checkpoint.LoadModel(paths[i], settings.Ema);
             models.Add(model);
         }
         // Each member sees its own image size and normalisation only if they match; ensembles need one pipeline.

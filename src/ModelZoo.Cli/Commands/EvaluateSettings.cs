@@ -47,6 +47,11 @@ public sealed class EvaluateSettings : CommandSettings
     [Description("Held-out fraction for folders without val/ (use the training value; default 0: the data set's own split).")]
     public double ValidationSplit { get; init; }
 
+    /// <summary>Use the EMA weights.</summary>
+    [CommandOption("--ema")]
+    [Description("Evaluate the checkpoints' model EMA weights (runs trained with --ema) instead of the raw ones.")]
+    public bool Ema { get; init; }
+
     /// <summary>Machine-readable output.</summary>
     [CommandOption("--json")]
     [Description("Print the report as JSON on stdout.")]

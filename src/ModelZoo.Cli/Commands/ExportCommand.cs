@@ -27,7 +27,7 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
         int? resize = CheckpointImageInput.IsSmall(info) ? null : (int)Math.Round(size * 256.0 / 224.0);
         var preprocessing = new Preprocessing(info.Normalization.Mean, info.Normalization.Std, resize, size, "bilinear");
         using var scope = NewDisposeScope();
-        var (model, _) = Checkpoint.LoadModel(path);
+        var (model, _) = Checkpoint.LoadModel(path, settings.Ema);
         if (string.Equals(settings.Format, "packed", StringComparison.OrdinalIgnoreCase))
         {
             using (model) return ExportPacked(settings, path, info, model);

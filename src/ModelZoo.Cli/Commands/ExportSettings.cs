@@ -32,6 +32,11 @@ public sealed class ExportSettings : CommandSettings
     [Description("ONNX opset (default 17).")]
     public int Opset { get; init; } = 17;
 
+    /// <summary>Use the EMA weights.</summary>
+    [CommandOption("--ema")]
+    [Description("Export the checkpoint's model EMA weights (a run trained with --ema) instead of the raw ones.")]
+    public bool Ema { get; init; }
+
     /// <summary>Machine-readable output.</summary>
     [CommandOption("--json")]
     [Description("Print what was written as JSON on stdout.")]

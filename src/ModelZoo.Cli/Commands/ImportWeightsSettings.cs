@@ -37,6 +37,11 @@ public sealed class ImportWeightsSettings : CommandSettings
     [Description("GoogLeNet: the file includes the auxiliary heads (aux1, aux2).")]
     public bool AuxLogits { get; init; }
 
+    /// <summary>GoogLeNet transform_input.</summary>
+    [CommandOption("--transform-input")]
+    [Description("GoogLeNet: re-normalise the input inside the network as torchvision does for its published weights (googlenet-1378be20.pth needs it).")]
+    public bool TransformInput { get; init; }
+
     /// <summary>Machine-readable output.</summary>
     [CommandOption("--json")]
     [Description("Print what was imported as JSON on stdout.")]

@@ -1,51 +1,80 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using ModelZoo.Training;
+using ModelZoo.Data.Imaging;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using static TorchSharp.torch;
+using TorchSharp;
 
 namespace ModelZoo.Cli.Commands;
 
-/// <summary><c>modelzoo predict</c>: the top-k classes of each image under a checkpoint.</summary>
+/// <summary>
+/// <c>modelzoo predict</c>: the top-k classes of each image under a checkpoint (TorchSharp) or an exported ONNX file
+/// (ONNX Runtime). Folders and patterns expand to their image files; a file that cannot be read or decoded is
+/// reported (stderr, and <c>errors</c> under <c>--json</c>) and the rest are still classified; the exit code is 1 when
+/// any image failed.
+/// </summary>
 public sealed class PredictCommand(CliEnvironment env) : Command<PredictSettings>
 {
     /// <inheritdoc />
     public override int Execute(CommandContext context, PredictSettings settings, CancellationToken cancellationToken)
     {
-        string path = Checkpoint.ResolveBestPath(settings.Checkpoint!);
-        var info = Checkpoint.ReadInfo(path);
-        int k = Math.Min(settings.Top, info.ClassNames.Count);
-        using var input = new CheckpointImageInput(info);
+        var (files, problems) = ImageArguments.Expand(settings.Images);
+        var failures = problems.Select(p => (Image: p.Argument, Error: p.Problem)).ToList();
+        int threads = settings.Threads ?? Environment.ProcessorCount;
+        using IImageClassifier classifier = settings.Onnx is not null
+            ? new OnnxClassifier(settings.Onnx, threads)
+            : WithThreads(threads, () => new CheckpointClassifier(settings.Checkpoint!));
+        int k = Math.Min(settings.Top, classifier.ClassNames.Count);
+
         var results = new JsonArray();
         var table = new Table().Border(TableBorder.Simple).AddColumn("image").AddColumn("rank").AddColumn("class").AddColumn(new TableColumn("probability").RightAligned());
-        using var scope = NewDisposeScope();
-        var (model, _) = Checkpoint.LoadModel(path);
-        using (model)
-        using (no_grad())
+        foreach (string image in files)
         {
-            foreach (string image in settings.Images)
+            cancellationToken.ThrowIfCancellationRequested();
+            float[] p;
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var step = NewDisposeScope();
-                var probs = model.forward(input.Load(image)).softmax(1);
-                var (values, indices) = probs.topk(k, dim: 1);
-                float[] p = values.data<float>().ToArray();
-                long[] idx = indices.data<long>().ToArray();
-                var predictions = new JsonArray();
-                for (int i = 0; i < k; i++)
-                {
-                    predictions.Add(new JsonObject { ["class"] = info.ClassNames[(int)idx[i]], ["index"] = idx[i], ["probability"] = p[i] });
-                    table.AddRow(i == 0 ? Markup.Escape(image) : "", (i + 1).ToString(CultureInfo.InvariantCulture),
-                        Markup.Escape(info.ClassNames[(int)idx[i]]), (p[i] * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %");
-                }
-                results.Add(new JsonObject { ["image"] = image, ["predictions"] = predictions });
+                p = classifier.Probabilities(image);
             }
+            catch (BadImageException e)
+            {
+                failures.Add((image, e.Reason));
+                continue;
+            }
+            var top = Enumerable.Range(0, p.Length).OrderByDescending(i => p[i]).ThenBy(i => i).Take(k).ToList();
+            var predictions = new JsonArray();
+            for (int r = 0; r < top.Count; r++)
+            {
+                int c = top[r];
+                predictions.Add(new JsonObject { ["class"] = classifier.ClassNames[c], ["index"] = c, ["probability"] = p[c] });
+                table.AddRow(r == 0 ? Markup.Escape(image) : "", (r + 1).ToString(CultureInfo.InvariantCulture),
+                    Markup.Escape(classifier.ClassNames[c]), (p[c] * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %");
+            }
+            results.Add(new JsonObject { ["image"] = image, ["predictions"] = predictions });
         }
+
+        foreach (var (image, error) in failures) env.Error.WriteLine($"modelzoo: error: {image}: {error}");
         if (settings.Json)
-            env.Console.Profile.Out.Writer.WriteLine(new JsonObject { ["checkpoint"] = path, ["model"] = info.ModelName, ["results"] = results }.ToJsonString(CliJson.Compact));
-        else
+        {
+            var errors = new JsonArray(failures.Select(f => (JsonNode)new JsonObject { ["image"] = f.Image, ["error"] = f.Error }).ToArray());
+            string key = settings.Onnx is not null ? "onnx" : "checkpoint";
+            env.Console.Profile.Out.Writer.WriteLine(new JsonObject
+            {
+                [key] = classifier.Source, ["model"] = classifier.ModelName, ["results"] = results, ["errors"] = errors,
+            }.ToJsonString(CliJson.Compact));
+        }
+        else if (results.Count > 0)
+        {
             env.Console.Write(table);
-        return ExitCodes.Success;
+        }
+        if (failures.Count > 0)
+            env.Error.WriteLine($"modelzoo: {failures.Count} of {files.Count + problems.Count} image arguments failed; {results.Count} classified");
+        return failures.Count > 0 ? ExitCodes.Failure : ExitCodes.Success;
+    }
+
+    private static T WithThreads<T>(int threads, Func<T> create)
+    {
+        torch.set_num_threads(threads);
+        return create();
     }
 }

@@ -7,9 +7,9 @@ namespace ModelZoo.Cli.Commands;
 /// <summary>Options of <c>modelzoo predict</c>.</summary>
 public sealed class PredictSettings : CommandSettings
 {
-    /// <summary>Images to classify.</summary>
+    /// <summary>Images, folders or patterns to classify.</summary>
     [CommandArgument(0, "<IMAGE>")]
-    [Description("Image files (JPEG or PNG) to classify.")]
+    [Description("Image files (JPEG or PNG), folders (every image under them) or patterns such as 'photos/*.jpg' or 'data/**/*.png' (quote them so the shell passes them on).")]
     public string[] Images { get; init; } = [];
 
     /// <summary>Checkpoint.</summary>
@@ -17,22 +17,34 @@ public sealed class PredictSettings : CommandSettings
     [Description("Checkpoint file, or a run folder (its best checkpoint).")]
     public string? Checkpoint { get; init; }
 
+    /// <summary>ONNX model.</summary>
+    [CommandOption("--onnx <FILE>")]
+    [Description("An ONNX file from 'modelzoo export --format onnx', run in ONNX Runtime (CPU) instead of a checkpoint; its metadata gives the preprocessing and class names.")]
+    public string? Onnx { get; init; }
+
     /// <summary>How many classes to show.</summary>
     [CommandOption("--top <K>")]
     [Description("Show the K most probable classes (default 5).")]
     public int Top { get; init; } = 5;
 
+    /// <summary>CPU threads.</summary>
+    [CommandOption("--threads <N>")]
+    [Description("CPU threads for the model (default: number of cores).")]
+    public int? Threads { get; init; }
+
     /// <summary>Machine-readable output.</summary>
     [CommandOption("--json")]
-    [Description("Print the predictions as JSON on stdout.")]
+    [Description("Print the predictions (and the files that failed) as JSON on stdout.")]
     public bool Json { get; init; }
 
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
-        if (string.IsNullOrWhiteSpace(Checkpoint)) return ValidationResult.Error("--checkpoint is required");
+        if (string.IsNullOrWhiteSpace(Checkpoint) == string.IsNullOrWhiteSpace(Onnx))
+            return ValidationResult.Error("give exactly one of --checkpoint FILE and --onnx FILE");
         if (Images.Length == 0) return ValidationResult.Error("at least one IMAGE is required");
         if (Top < 1) return ValidationResult.Error("--top must be at least 1");
+        if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1");
         return ValidationResult.Success();
     }
 }

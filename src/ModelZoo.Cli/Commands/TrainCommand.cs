@@ -37,26 +37,53 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         var console = env.Console;
         // Logs: stderr under --json; through Spectre on a terminal (so lines sit above the live display);
         // straight to stdout otherwise, so CI logs are not wrapped at the console width.
-        TextWriter log = settings.Json ? env.Error : env.Interactive ? new AnsiTextWriter(console) : console.Profile.Out.Writer;
+        TextWriter log = settings.Json || settings.PrintConfig ? env.Error : env.Interactive ? new AnsiTextWriter(console) : console.Profile.Out.Writer;
 
         if (settings.Device is not null) DeviceSelector.Resolve(settings.Device);
 
         // 1. What to train and with which options: recipe defaults < resumed run (checkpoint + config.json) < command
         // line. The merge rules are the library's (RunConfiguration.ForResume + Merge), so library code resumes alike.
+        // A recipe file (--config) sits between the built-in recipe and the command line.
         var overrides = Overrides(settings);
+        RecipeFile? file = settings.Config is not null ? RecipeFiles.Load(settings.Config) : null;
         RunConfiguration? resumed = settings.Resume is not null ? RunConfiguration.ForResume(settings.Resume).Merge(overrides) : null;
         string? resumePath = resumed?.ResumedFrom;
-        string modelName = resumed?.Model ?? overrides.Model!;
-        string dataSpec = resumed?.Data ?? settings.Data!;
+        string modelName = resumed?.Model ?? overrides.Model ?? (file?.Model is string fileModel ? Zoo.Resolve(fileModel)
+            : throw new ArgumentException($"--model is required: {settings.Config} names no model"));
+        string dataSpec = resumed?.Data ?? settings.Data ?? file?.Data ?? throw new ArgumentException($"--data is required: {settings.Config} names no data");
         var recipe = TrainingDefaults.For(modelName, DataSpec.IsMnistLike(dataSpec) ? "mnist" : "folder");
-        var merged = resumed?.Training ?? overrides.Apply(recipe.Options);
+        var recipeOptions = file?.Apply(recipe.Options) ?? recipe.Options;
+        var merged = resumed?.Training ?? overrides.Apply(recipeOptions);
         if (settings.FreezeBackbone) merged = merged with { FreezeBackbone = true };
+        if (settings.NoDecayNormBias) merged = merged with { NoDecayNormAndBias = true };
+        if (settings.EmaWarmup) merged = merged with { EmaWarmup = true };
+        // Linear lr scaling: a fresh run whose effective batch differs from the recipe's, without an explicit --lr.
+        if (resumed is null && settings.LearningRate is null && !settings.NoLrScale
+            && LearningRateScaling.EffectiveBatch(merged) != LearningRateScaling.EffectiveBatch(recipeOptions))
+        {
+            var scaled = LearningRateScaling.Linear(recipeOptions, merged, scaleBackbone: settings.LearningRateBackbone is null);
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"lr scaled linearly to {scaled.LearningRate:G4} for effective batch {LearningRateScaling.EffectiveBatch(merged)} (recipe: lr {recipeOptions.LearningRate:G4} at batch {LearningRateScaling.EffectiveBatch(recipeOptions)}); give --lr to set it, --no-lr-scale to keep the recipe's"));
+            merged = scaled;
+        }
         int threads = merged.Threads ?? Environment.ProcessorCount;
         // Progress is read every step and shown by time (--progress-interval), not every 10 batches.
         var options = merged with { Threads = threads, ProgressInterval = 1 };
         options.EnsureValid();
         DeviceSelector.Resolve(options.Device);
-        var dataOptions = resumed?.DataOptions ?? overrides.Apply(new RunDataOptions { Augment = recipe.Augment == "none" ? "none" : null });
+        var baseData = new RunDataOptions { Augment = recipe.Augment == "none" ? "none" : null };
+        var dataOptions = resumed?.DataOptions ?? overrides.Apply(file?.Apply(baseData) ?? baseData);
+        double? dropout = settings.Dropout ?? file?.Dropout;
+        string? initName = settings.Init ?? file?.Init;
+        if (initName is not null && !TrainOptionParsing.TryInit(initName, out _))
+            throw new ArgumentException($"init must be normal, xavier, he or default, not '{initName}'");
+        string recipeSource = file is not null ? $"{file.Path} over {recipe.Source}" : recipe.Source;
+        if (settings.PrintConfig)
+        {
+            console.Profile.Out.Writer.WriteLine(RecipeFile.Format(modelName, dataSpec, merged, dataOptions with { Workers = null },
+                resumed?.ModelOptions.Dropout ?? dropout, initName ?? (resumed?.ModelOptions.Init ?? recipe.Init).ToString().ToLowerInvariant(), resumed?.Recipe ?? recipeSource));
+            return ExitCodes.Success;
+        }
 
         // 2. The run folder, checked before any work: a non-empty folder is another run (refused unless --overwrite),
         // and a file, a missing parent, a read-only folder or a full disk is one clear error.
@@ -76,8 +103,8 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             {
                 NumClasses = data.ClassNames.Count,
                 InChannels = data.Channels,
-                Dropout = settings.Dropout,
-                Init = settings.Init is not null && TrainOptionParsing.TryInit(settings.Init, out var init) ? init : recipe.Init,
+                Dropout = dropout,
+                Init = initName is not null && TrainOptionParsing.TryInit(initName, out var init) ? init : recipe.Init,
                 Seed = options.Seed,
             };
 
@@ -102,7 +129,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
                 ImageSize = data.ImageSize,
                 Training = options,
                 DataOptions = dataOptions with { Augment = dataOptions.Augment ?? recipe.Augment },
-                Recipe = recipe.Source,
+                Recipe = recipeSource,
                 CommandLine = string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
             };
             using var trainer = new Trainer(model, configuration, runDir);
@@ -110,8 +137,11 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             log.WriteLine($"model {modelName}: {ModelStats.Describe(model, data.Channels, data.ImageSize)}");
             if (resumePath is not null) trainer.Resume(resumePath);
             log.WriteLine($"data {dataSpec}: {data.Description}; input {data.Channels}x{data.ImageSize}x{data.ImageSize}");
+            foreach (var warning in TrainingWarnings.For(options, data.Train.BatchesPerEpoch, data.Validation?.SamplesPerEpoch, data.ClassNames.Count))
+                log.WriteLine($"warning: {warning}");
+            if (Recipes(options) is string techniques) log.WriteLine(techniques);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"optimizer {options.Optimizer.ToString().ToLowerInvariant()} lr {options.LearningRate:G4} wd {options.WeightDecay:G3} schedule {options.Schedule.ToString().ToLowerInvariant()} batch {options.BatchSize} epochs {options.Epochs} device {options.Device} threads {threads}"));
+                $"optimizer {options.Optimizer.ToString().ToLowerInvariant()} lr {options.LearningRate:G4}{(options.BackboneLearningRate is double blr ? $" (backbone {blr:G4})" : "")} wd {options.WeightDecay:G3} schedule {options.Schedule.ToString().ToLowerInvariant()} batch {options.BatchSize} epochs {options.Epochs} device {options.Device} threads {threads}"));
             if (modelName == "deepcnn" && (modelOptions.Dropout ?? 0.5) > 0)
                 log.WriteLine("note: deepcnn applies dropout to its logits, as in the book, so training accuracy reads far below validation accuracy (about 50 % against 98 %); validation accuracy is the measure");
             if (TorchRuntime.OneDnnDisabledReason is string oneDnnOff)
@@ -194,6 +224,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         BatchSize = s.BatchSize,
         Optimizer = s.Optimizer is not null && TrainOptionParsing.TryOptimizer(s.Optimizer, out var opt) ? opt : null,
         LearningRate = s.LearningRate,
+        BackboneLearningRate = s.LearningRateBackbone,
         WeightDecay = s.WeightDecay,
         Momentum = s.Momentum,
         Schedule = s.Schedule is not null && TrainOptionParsing.TrySchedule(s.Schedule, out var sch) ? sch : null,
@@ -205,12 +236,33 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         EarlyStopPatience = s.EarlyStop,
         MaxStepsPerEpoch = s.MaxSteps,
         TensorBoard = s.NoTensorBoard ? false : null,
+        ClipGradNorm = s.ClipGrad,
+        ClipGradValue = s.ClipGradValue,
+        AccumulationSteps = s.AccumSteps,
+        EmaDecay = s.Ema,
+        MixupAlpha = s.Mixup,
+        CutMixAlpha = s.CutMix,
+        MixProbability = s.MixProb,
+        MixSwitchProbability = s.MixSwitchProb,
         Augment = s.Augment,
         ValidationSplit = s.ValidationSplit,
         OnBadImage = s.OnBadImage is null ? null : string.Equals(s.OnBadImage, "skip", StringComparison.OrdinalIgnoreCase) ? OnBadImage.Skip : OnBadImage.Fail,
         ImageSize = s.ImageSize,
         Workers = s.Workers,
     };
+
+    /// <summary>One banner line for the issue-17 techniques in use, or null when none is.</summary>
+    private static string? Recipes(TrainingOptions o)
+    {
+        var parts = new List<string>();
+        if (o.ClipGradNorm is double n) parts.Add(string.Create(CultureInfo.InvariantCulture, $"clip-grad {n:G4}"));
+        if (o.ClipGradValue is double v) parts.Add(string.Create(CultureInfo.InvariantCulture, $"clip-grad-value {v:G4}"));
+        if (o.AccumulationSteps > 1) parts.Add($"accum-steps {o.AccumulationSteps} (effective batch {LearningRateScaling.EffectiveBatch(o)})");
+        if (o.NoDecayNormAndBias) parts.Add("no decay on norm/bias");
+        if (o.EmaDecay is double e) parts.Add(string.Create(CultureInfo.InvariantCulture, $"ema {e:G6}{(o.EmaWarmup ? " with warm-up" : "")}"));
+        if (o.MixesBatches) parts.Add(string.Create(CultureInfo.InvariantCulture, $"mixup {o.MixupAlpha:G3} cutmix {o.CutMixAlpha:G3} prob {o.MixProbability:G3} switch {o.MixSwitchProbability:G3}"));
+        return parts.Count == 0 ? null : "recipe: " + string.Join(", ", parts);
+    }
 
     private static JsonObject Summary(TrainingResult r, string runDir, string model)
     {

@@ -74,7 +74,7 @@ public sealed class TrainSettings : CommandSettings
 
     /// <summary>Augmentation preset.</summary>
     [CommandOption("--augment <PRESET>")]
-    [Description("Augmentation preset: none, mnist, imagenet, light or strong. Default per data set (mnist for MNIST-like data, imagenet for folders).")]
+    [Description("Augmentation preset: none, mnist, imagenet, light, strong, randaugment or trivialaugment. Default per data set (mnist for MNIST-like data, imagenet for folders).")]
     public string? Augment { get; init; }
 
     /// <summary>Image size.</summary>
@@ -137,6 +137,11 @@ public sealed class TrainSettings : CommandSettings
     [Description("Train the classifier only; the backbone's weights and batch-norm statistics stay fixed.")]
     public bool FreezeBackbone { get; init; }
 
+    /// <summary>Backbone learning rate for fine-tuning.</summary>
+    [CommandOption("--lr-backbone <RATE>")]
+    [Description("Peak learning rate of everything outside the classifier (discriminative fine-tuning; the classifier keeps --lr, the schedule scales both). Not with --freeze-backbone.")]
+    public double? LearningRateBackbone { get; init; }
+
     /// <summary>Resume folder or checkpoint.</summary>
     [CommandOption("--resume <DIR>")]
     [Description("Continue a run from its folder (checkpoints/last.ckpt) or a checkpoint file.")]
@@ -162,6 +167,71 @@ public sealed class TrainSettings : CommandSettings
     [Description("Do not write TensorBoard event files.")]
     public bool NoTensorBoard { get; init; }
 
+    /// <summary>Recipe file.</summary>
+    [CommandOption("--config <FILE>")]
+    [Description("Recipe file, JSON or YAML (e.g. recipes/deepcnn-mnist.json): model, data and any training/data options; command-line options override it.")]
+    public string? Config { get; init; }
+
+    /// <summary>Print the merged configuration and exit.</summary>
+    [CommandOption("--print-config")]
+    [Description("Print the merged configuration (built-in recipe < --config < command line, lr scaling applied) as a recipe file and exit 0 without training.")]
+    public bool PrintConfig { get; init; }
+
+    /// <summary>Gradient norm clipping.</summary>
+    [CommandOption("--clip-grad <NORM>")]
+    [Description("Clip the total L2 norm of the gradients to NORM before every optimiser step.")]
+    public double? ClipGrad { get; init; }
+
+    /// <summary>Gradient value clipping.</summary>
+    [CommandOption("--clip-grad-value <V>")]
+    [Description("Clamp every gradient element to [[-V, V]] before every optimiser step (after --clip-grad).")]
+    public double? ClipGradValue { get; init; }
+
+    /// <summary>Gradient accumulation.</summary>
+    [CommandOption("--accum-steps <K>")]
+    [Description("Gradient accumulation: K batches per optimiser step (effective batch K x --batch-size); the schedule counts optimiser steps.")]
+    public int? AccumSteps { get; init; }
+
+    /// <summary>No weight decay on biases and norm parameters.</summary>
+    [CommandOption("--no-decay-norm-bias")]
+    [Description("No weight decay on biases and normalisation parameters (every parameter of rank 0 or 1), as timm does.")]
+    public bool NoDecayNormBias { get; init; }
+
+    /// <summary>Model EMA decay.</summary>
+    [CommandOption("--ema <DECAY>")]
+    [Description("Keep an exponential moving average of the weights with this decay (e.g. 0.9998), validated each epoch (val_acc_ema) and saved in checkpoints; evaluate/export it with --ema.")]
+    public double? Ema { get; init; }
+
+    /// <summary>EMA warm-up.</summary>
+    [CommandOption("--ema-warmup")]
+    [Description("Warm the EMA decay up as timm's ModelEmaV3: min(DECAY, 1 - (1 + step)^(-2/3)).")]
+    public bool EmaWarmup { get; init; }
+
+    /// <summary>Mixup alpha.</summary>
+    [CommandOption("--mixup <ALPHA>")]
+    [Description("Mixup with Beta(ALPHA, ALPHA) weights (timm: 0.8); 0 off.")]
+    public double? Mixup { get; init; }
+
+    /// <summary>CutMix alpha.</summary>
+    [CommandOption("--cutmix <ALPHA>")]
+    [Description("CutMix with Beta(ALPHA, ALPHA) areas (timm: 1.0); 0 off.")]
+    public double? CutMix { get; init; }
+
+    /// <summary>Mix probability.</summary>
+    [CommandOption("--mix-prob <P>")]
+    [Description("Probability that a batch is mixed by mixup or CutMix (default 1).")]
+    public double? MixProb { get; init; }
+
+    /// <summary>Mixup/CutMix switch probability.</summary>
+    [CommandOption("--mix-switch-prob <P>")]
+    [Description("With both --mixup and --cutmix: probability of CutMix for a mixed batch (default 0.5).")]
+    public double? MixSwitchProb { get; init; }
+
+    /// <summary>No linear lr scaling.</summary>
+    [CommandOption("--no-lr-scale")]
+    [Description("Keep the recipe's --lr when --batch-size or --accum-steps change its effective batch (by default it is scaled linearly, unless --lr is given).")]
+    public bool NoLrScale { get; init; }
+
     /// <summary>JSON summary.</summary>
     [CommandOption("--json")]
     [Description("Print the final summary as JSON on stdout (progress goes to stderr).")]
@@ -170,8 +240,18 @@ public sealed class TrainSettings : CommandSettings
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
-        if (Resume is null && (string.IsNullOrWhiteSpace(Model) || string.IsNullOrWhiteSpace(Data)))
-            return ValidationResult.Error("--model and --data are required (unless --resume is given)");
+        if (Resume is null && Config is null && (string.IsNullOrWhiteSpace(Model) || string.IsNullOrWhiteSpace(Data)))
+            return ValidationResult.Error("--model and --data are required (unless --resume or --config is given)");
+        if (Config is not null && !File.Exists(Config)) return ValidationResult.Error($"--config: '{Config}' does not exist");
+        if (Config is not null && Resume is not null) return ValidationResult.Error("--config starts a new run; a resumed run takes its recipe from the checkpoint");
+        if (ClipGrad is not null && !(ClipGrad > 0)) return ValidationResult.Error("--clip-grad must be positive");
+        if (ClipGradValue is not null && !(ClipGradValue > 0)) return ValidationResult.Error("--clip-grad-value must be positive");
+        if (AccumSteps is < 1) return ValidationResult.Error("--accum-steps must be at least 1");
+        if (Ema is not null && !(Ema is >= 0 and < 1)) return ValidationResult.Error("--ema must be in [0, 1)");
+        if (Mixup is not null && !(Mixup >= 0)) return ValidationResult.Error("--mixup must be 0 or more");
+        if (CutMix is not null && !(CutMix >= 0)) return ValidationResult.Error("--cutmix must be 0 or more");
+        if (MixProb is not null && !(MixProb is >= 0 and <= 1)) return ValidationResult.Error("--mix-prob must be in [0, 1]");
+        if (MixSwitchProb is not null && !(MixSwitchProb is >= 0 and <= 1)) return ValidationResult.Error("--mix-switch-prob must be in [0, 1]");
         if (Optimizer is not null && !TrainOptionParsing.TryOptimizer(Optimizer, out _))
             return ValidationResult.Error($"--optimizer must be sgd, momentum, nesterov, adagrad, adam or adamw, not '{Optimizer}'");
         if (Schedule is not null && !TrainOptionParsing.TrySchedule(Schedule, out _))
@@ -183,6 +263,8 @@ public sealed class TrainSettings : CommandSettings
         if (Epochs is < 1) return ValidationResult.Error("--epochs must be at least 1");
         if (BatchSize is < 1) return ValidationResult.Error("--batch-size must be at least 1");
         if (LearningRate is not null && !(LearningRate > 0)) return ValidationResult.Error("--lr must be positive");
+        if (LearningRateBackbone is not null && !(LearningRateBackbone > 0)) return ValidationResult.Error("--lr-backbone must be positive");
+        if (LearningRateBackbone is not null && FreezeBackbone) return ValidationResult.Error("--lr-backbone and --freeze-backbone exclude each other: a frozen backbone has no learning rate");
         if (ImageSize is < 8 or > 4096) return ValidationResult.Error("--image-size must be between 8 and 4096");
         if (ValidationSplit is < 0 or >= 1) return ValidationResult.Error("--val-split must be in [0, 1)");
         if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1");

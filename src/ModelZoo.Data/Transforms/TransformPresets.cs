@@ -8,12 +8,14 @@ namespace ModelZoo.Data.Transforms;
 /// Names: <c>none</c> (no augmentation: the evaluation pipeline), <c>mnist</c> (rotation ±10°, shift ±10%, zoom
 /// 0.9–1.1 in one affine pass; no flip, digits are not symmetric), <c>imagenet</c> (RandomResizedCrop + horizontal
 /// flip), <c>light</c> (random crop with 1/8 padding + flip, for small natural images such as CIFAR),
-/// <c>strong</c> (imagenet + ColorJitter 0.4/0.4/0.4/0.1 + RandomErasing 0.25).
+/// <c>strong</c> (imagenet + ColorJitter 0.4/0.4/0.4/0.1 + RandomErasing 0.25), <c>randaugment</c> (imagenet +
+/// RandAugment 2 ops at magnitude 9 of 31), <c>trivialaugment</c> (imagenet + TrivialAugmentWide): torchvision's
+/// reference <c>ClassificationPresetTrain</c> with <c>--auto-augment ra</c> / <c>ta_wide</c>.
 /// </remarks>
 public static class TransformPresets
 {
     /// <summary>The preset names accepted by <see cref="Train"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["none", "mnist", "imagenet", "light", "strong"];
+    public static IReadOnlyList<string> Names { get; } = ["none", "mnist", "imagenet", "light", "strong", "randaugment", "trivialaugment"];
 
     /// <summary>
     /// MNIST-like training: rotation ±10°, translation ±10%, zoom 0.9–1.1 (one bilinear affine pass, fill 0), no flip;
@@ -64,6 +66,22 @@ public static class TransformPresets
             new Normalize(normalization ?? Normalization.ImageNet),
             new RandomErasing(0.25));
 
+    /// <summary>RandomResizedCrop(size) + flip + RandAugment(2, 9, 31 bins) + Normalize (torchvision's reference preset with <c>ra</c>).</summary>
+    public static ITransform RandAugmentTrain(int size = 224, Normalization? normalization = null) =>
+        new Compose(
+            new RandomResizedCrop(size),
+            new RandomHorizontalFlip(),
+            new RandAugment(),
+            new Normalize(normalization ?? Normalization.ImageNet));
+
+    /// <summary>RandomResizedCrop(size) + flip + TrivialAugmentWide(31 bins) + Normalize (torchvision's reference preset with <c>ta_wide</c>).</summary>
+    public static ITransform TrivialAugmentTrain(int size = 224, Normalization? normalization = null) =>
+        new Compose(
+            new RandomResizedCrop(size),
+            new RandomHorizontalFlip(),
+            new TrivialAugmentWide(),
+            new Normalize(normalization ?? Normalization.ImageNet));
+
     /// <summary>
     /// The training pipeline named <paramref name="name"/> (case-insensitive; see <see cref="Names"/>) for model
     /// input <paramref name="size"/>; <paramref name="small"/> marks MNIST-sized data (affects <c>none</c>).
@@ -77,6 +95,8 @@ public static class TransformPresets
             "imagenet" => ImageNetTrain(size, normalization),
             "light" => Light(size, normalization),
             "strong" => Strong(size, normalization),
+            "randaugment" => RandAugmentTrain(size, normalization),
+            "trivialaugment" => TrivialAugmentTrain(size, normalization),
             _ => throw new ArgumentException($"unknown augmentation preset '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
         };
 

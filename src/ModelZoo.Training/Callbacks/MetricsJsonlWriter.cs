@@ -5,7 +5,7 @@ namespace ModelZoo.Training;
 
 /// <summary>
 /// Appends one JSON object per epoch to <c>metrics.jsonl</c>: epoch, train_loss, train_acc, val_loss, val_acc,
-/// val_top5, lr, seconds, images_per_second, step, rss_mb (validation fields are null without validation).
+/// val_top5, (with a model EMA) val_loss_ema and val_acc_ema, lr, seconds, images_per_second, step, rss_mb (validation fields are null without validation).
 /// </summary>
 public sealed class MetricsJsonlWriter : ITrainingCallback
 {
@@ -33,6 +33,11 @@ public sealed class MetricsJsonlWriter : ITrainingCallback
             WriteNullable(w, "val_loss", m.ValidationLoss);
             WriteNullable(w, "val_acc", m.ValidationAccuracy);
             WriteNullable(w, "val_top5", m.ValidationTop5);
+            if (m.ValidationAccuracyEma is not null || m.ValidationLossEma is not null)
+            {
+                WriteNullable(w, "val_loss_ema", m.ValidationLossEma);
+                WriteNullable(w, "val_acc_ema", m.ValidationAccuracyEma);
+            }
             w.WriteNumber("lr", m.LearningRate);
             w.WriteNumber("seconds", Math.Round(m.Seconds, 3));
             w.WriteNumber("images_per_second", Math.Round(m.ImagesPerSecond, 1));

@@ -22,11 +22,19 @@ public static class Checkpoint
     /// <summary>Builds the model with <see cref="Zoo.Create"/> from the recorded name and options, loads its weights and puts it in eval mode.</summary>
     /// <exception cref="CheckpointException">The file is bad or its weights do not fit the model.</exception>
     /// <exception cref="UnknownModelException">The model is not in this build's zoo.</exception>
-    public static (nn.Module<Tensor, Tensor> Model, CheckpointInfo Info) LoadModel(string path)
+    public static (nn.Module<Tensor, Tensor> Model, CheckpointInfo Info) LoadModel(string path) => LoadModel(path, ema: false);
+
+    /// <summary>
+    /// Like <see cref="LoadModel(string)"/>; with <paramref name="ema"/> the model gets the checkpoint's EMA weights
+    /// (<see cref="TrainingOptions.EmaDecay"/>) instead of the raw ones.
+    /// </summary>
+    /// <exception cref="CheckpointException">The file is bad, has no EMA weights when asked for them, or its weights do not fit the model.</exception>
+    /// <exception cref="UnknownModelException">The model is not in this build's zoo.</exception>
+    public static (nn.Module<Tensor, Tensor> Model, CheckpointInfo Info) LoadModel(string path, bool ema)
     {
         path = ResolvePath(path);
         var header = CheckpointFile.ReadHeader(path);
-        var staged = CheckpointFile.ReadStateDict(path, header);
+        var staged = CheckpointFile.ReadStateDict(path, header, ema ? CheckpointFile.EmaSection : "model");
         nn.Module<Tensor, Tensor>? model = null;
         try
         {
@@ -45,6 +53,10 @@ public static class Checkpoint
             foreach (var t in staged.Values) t.Dispose();
         }
     }
+
+    /// <summary>True when the checkpoint holds EMA weights (a run trained with <see cref="TrainingOptions.EmaDecay"/>).</summary>
+    /// <exception cref="CheckpointException">The file is bad.</exception>
+    public static bool HasEma(string path) => CheckpointFile.ReadHeader(ResolvePath(path)).Sections.Any(s => s.Name == CheckpointFile.EmaSection);
 
     /// <summary>The training options recorded in a checkpoint (for resuming with the same settings), or null for none.</summary>
     /// <exception cref="CheckpointException">The file is bad.</exception>

@@ -16,10 +16,13 @@ internal static class CheckpointFile
 {
     public static ReadOnlySpan<byte> Magic => "MZCKPT01"u8;
     private const int HashLength = 32;
+
+    /// <summary>The section of the model EMA's state dict (same layout as "model").</summary>
+    public const string EmaSection = "ema";
     private const int MaxHeaderLength = 16 << 20;
 
     /// <summary>Writes atomically: a temp file in the same folder, flushed and fsync'd, then renamed over <paramref name="path"/>.</summary>
-    public static void Write(string path, CheckpointHeader header, nn.Module model, OptimizerHelper? optimizer, Tensor? rngState)
+    public static void Write(string path, CheckpointHeader header, nn.Module model, OptimizerHelper? optimizer, Tensor? rngState, IReadOnlyDictionary<string, Tensor>? ema = null)
     {
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full)!;
@@ -40,6 +43,8 @@ internal static class CheckpointFile
                     });
                 if (rngState is not null)
                     WriteSection(fs, "rng", sections, s => WriteTensor(s, rngState));
+                if (ema is not null)
+                    WriteSection(fs, EmaSection, sections, s => WriteStateDict(s, ema));
                 byte[] json = JsonSerializer.SerializeToUtf8Bytes(header with { Sections = sections }, TrainingJson.Options);
                 fs.Write(json);
                 Span<byte> len = stackalloc byte[8];
@@ -120,9 +125,10 @@ internal static class CheckpointFile
     }
 
     /// <summary>Reads the model weights into new CPU tensors (staged; no live model is touched).</summary>
-    public static Dictionary<string, Tensor> ReadStateDict(string path, CheckpointHeader header)
+    public static Dictionary<string, Tensor> ReadStateDict(string path, CheckpointHeader header, string sectionName = "model")
     {
-        var section = header.Sections.First(s => s.Name == "model");
+        var section = header.Sections.FirstOrDefault(s => s.Name == sectionName)
+            ?? throw new CheckpointException(path, sectionName == EmaSection ? "has no EMA weights (the run was trained without --ema)" : $"has no '{sectionName}' section");
         using var fs = OpenSection(path, section);
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
@@ -207,9 +213,10 @@ internal static class CheckpointFile
         sections.Add(new CheckpointSection(name, start, fs.Position - start));
     }
 
-    private static void WriteStateDict(Stream s, nn.Module model)
+    private static void WriteStateDict(Stream s, nn.Module model) => WriteStateDict(s, model.state_dict());
+
+    private static void WriteStateDict(Stream s, IReadOnlyDictionary<string, Tensor> dict)
     {
-        var dict = model.state_dict();
         using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
         w.Write(dict.Count);
         foreach (var (name, tensor) in dict)

@@ -26,6 +26,9 @@ public sealed record RunOverrides
     /// <summary><see cref="TrainingOptions.LearningRate"/>.</summary>
     public double? LearningRate { get; init; }
 
+    /// <summary><see cref="TrainingOptions.BackboneLearningRate"/>.</summary>
+    public double? BackboneLearningRate { get; init; }
+
     /// <summary><see cref="TrainingOptions.WeightDecay"/>.</summary>
     public double? WeightDecay { get; init; }
 
@@ -59,6 +62,36 @@ public sealed record RunOverrides
     /// <summary><see cref="TrainingOptions.TensorBoard"/>.</summary>
     public bool? TensorBoard { get; init; }
 
+    /// <summary><see cref="TrainingOptions.ClipGradNorm"/>.</summary>
+    public double? ClipGradNorm { get; init; }
+
+    /// <summary><see cref="TrainingOptions.ClipGradValue"/>.</summary>
+    public double? ClipGradValue { get; init; }
+
+    /// <summary><see cref="TrainingOptions.AccumulationSteps"/>.</summary>
+    public int? AccumulationSteps { get; init; }
+
+    /// <summary><see cref="TrainingOptions.NoDecayNormAndBias"/>.</summary>
+    public bool? NoDecayNormAndBias { get; init; }
+
+    /// <summary><see cref="TrainingOptions.EmaDecay"/>.</summary>
+    public double? EmaDecay { get; init; }
+
+    /// <summary><see cref="TrainingOptions.EmaWarmup"/>.</summary>
+    public bool? EmaWarmup { get; init; }
+
+    /// <summary><see cref="TrainingOptions.MixupAlpha"/>.</summary>
+    public double? MixupAlpha { get; init; }
+
+    /// <summary><see cref="TrainingOptions.CutMixAlpha"/>.</summary>
+    public double? CutMixAlpha { get; init; }
+
+    /// <summary><see cref="TrainingOptions.MixProbability"/>.</summary>
+    public double? MixProbability { get; init; }
+
+    /// <summary><see cref="TrainingOptions.MixSwitchProbability"/>.</summary>
+    public double? MixSwitchProbability { get; init; }
+
     /// <summary><see cref="RunDataOptions.Augment"/>.</summary>
     public string? Augment { get; init; }
 
@@ -83,6 +116,7 @@ public sealed record RunOverrides
         if (BatchSize is int b) o = o with { BatchSize = b };
         if (Optimizer is OptimizerKind opt) o = o with { Optimizer = opt };
         if (LearningRate is double lr) o = o with { LearningRate = lr };
+        if (BackboneLearningRate is double blr) o = o with { BackboneLearningRate = blr };
         if (WeightDecay is double wd) o = o with { WeightDecay = wd };
         if (Momentum is double m) o = o with { Momentum = m };
         if (Schedule is ScheduleKind sch) o = o with { Schedule = sch };
@@ -94,6 +128,16 @@ public sealed record RunOverrides
         if (EarlyStopPatience is int p) o = o with { EarlyStopPatience = p };
         if (MaxStepsPerEpoch is int ms) o = o with { MaxStepsPerEpoch = ms };
         if (TensorBoard is bool tb) o = o with { TensorBoard = tb };
+        if (ClipGradNorm is double cgn) o = o with { ClipGradNorm = cgn };
+        if (ClipGradValue is double cgv) o = o with { ClipGradValue = cgv };
+        if (AccumulationSteps is int acc) o = o with { AccumulationSteps = acc };
+        if (NoDecayNormAndBias is bool nd) o = o with { NoDecayNormAndBias = nd };
+        if (EmaDecay is double ema) o = o with { EmaDecay = ema };
+        if (EmaWarmup is bool ew) o = o with { EmaWarmup = ew };
+        if (MixupAlpha is double mix) o = o with { MixupAlpha = mix };
+        if (CutMixAlpha is double cut) o = o with { CutMixAlpha = cut };
+        if (MixProbability is double mp) o = o with { MixProbability = mp };
+        if (MixSwitchProbability is double msp) o = o with { MixSwitchProbability = msp };
         return o;
     }
 

@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+
 namespace ModelZoo.Training;
 
 /// <summary>The default <see cref="IProcessGroup"/>: one process, rank 0, sums unchanged.</summary>
@@ -16,5 +18,17 @@ public sealed class SingleProcessGroup : IProcessGroup
     public bool IsPrimary => true;
 
     /// <inheritdoc />
+    public int LocalRank => 0;
+
+    /// <inheritdoc />
     public void AllReduceSum(double[] values) => ArgumentNullException.ThrowIfNull(values);
+
+    /// <inheritdoc />
+    public void AllReduceSum(Tensor tensor) => ArgumentNullException.ThrowIfNull(tensor);
+
+    /// <inheritdoc />
+    public void Broadcast(Tensor tensor, int root = 0) => ArgumentNullException.ThrowIfNull(tensor);
+
+    /// <inheritdoc />
+    public void Barrier() { }
 }

@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace ModelZoo.Training;
 
-/// <summary>Classification: the mean cross-entropy of the model's logits, with optional label smoothing.</summary>
+/// <summary>Classification: the mean cross-entropy of the model's logits, with optional label smoothing; soft targets (mixup/CutMix) use the soft-target cross-entropy.</summary>
 public sealed class ClassificationTask : ITrainingTask
 {
     /// <summary>Creates the task.</summary>
@@ -28,8 +28,14 @@ public sealed class ClassificationTask : ITrainingTask
         return (Loss(logits, target), logits);
     }
 
+    /// <summary>
+    /// Class indices [N]: cross-entropy with label smoothing. Soft targets [N, classes] (mixup/CutMix, smoothing already
+    /// folded in): timm's <c>SoftTargetCrossEntropy</c>, <c>mean(sum(-target x log_softmax(logits)))</c>.
+    /// </summary>
     internal static Tensor CrossEntropy(Tensor logits, Tensor target, double labelSmoothing) =>
-        nn.functional.cross_entropy(logits, target, label_smoothing: labelSmoothing);
+        target.is_floating_point()
+            ? (-(target.to_type(logits.dtype) * nn.functional.log_softmax(logits, 1))).sum(1).mean()
+            : nn.functional.cross_entropy(logits, target, label_smoothing: labelSmoothing);
 
     private Tensor Loss(Tensor logits, Tensor target) => CrossEntropy(logits, target, LabelSmoothing);
 }

@@ -58,6 +58,8 @@ public sealed class GoogLeNet : nn.Module<Tensor, Tensor>, IAuxiliaryLogits, IZo
         const double eps = 1e-3;
         bool smallStem = options.SmallInput == SmallInputPolicy.SmallStem;
         bool t5 = options.TrueInception5x5;
+        if (options.TransformInput && channels != 3) throw new ArgumentException($"TransformInput re-normalises RGB input and needs 3 input channels, not {channels}", nameof(options));
+        TransformsInput = options.TransformInput;
         conv1 = smallStem
             ? new ConvBnAct(channels, 64, 3, stride: 1, padding: 1, bnEps: eps, layers: f)
             : new ConvBnAct(channels, 64, 7, stride: 2, padding: 3, bnEps: eps, layers: f);
@@ -92,6 +94,17 @@ public sealed class GoogLeNet : nn.Module<Tensor, Tensor>, IAuxiliaryLogits, IZo
 
     /// <inheritdoc/>
     public int NumClasses { get; private set; }
+
+    /// <summary>Whether the forward pass starts with torchvision's <c>transform_input</c> (<see cref="ModelOptions.TransformInput"/>).</summary>
+    public bool TransformsInput { get; }
+
+    /// <summary>
+    /// The per-channel affine map of <see cref="ModelOptions.TransformInput"/>, <c>x * Scale[c] + Shift[c]</c>: from
+    /// ImageNet normalisation (mean 0.485/0.456/0.406, std 0.229/0.224/0.225) to <c>(x - 0.5) / 0.5</c>.
+    /// </summary>
+    public static (float[] Scale, float[] Shift) InputTransform { get; } = (
+        [(float)(0.229 / 0.5), (float)(0.224 / 0.5), (float)(0.225 / 0.5)],
+        [(float)((0.485 - 0.5) / 0.5), (float)((0.456 - 0.5) / 0.5), (float)((0.406 - 0.5) / 0.5)]);
 
     /// <inheritdoc/>
     public long NumFeatures => 1024;
@@ -151,6 +164,12 @@ public sealed class GoogLeNet : nn.Module<Tensor, Tensor>, IAuxiliaryLogits, IZo
     private Tensor Features(Tensor input, List<Tensor>? aux)
     {
         ModelChecks.CheckInput(input, inChannels, 1, "googlenet");
+        if (TransformsInput)
+        {
+            using var scale = torch.tensor(InputTransform.Scale, [1, 3, 1, 1], dtype: input.dtype, device: input.device);
+            using var shift = torch.tensor(InputTransform.Shift, [1, 3, 1, 1], dtype: input.dtype, device: input.device);
+            input = input.mul(scale).add(shift);
+        }
         var x = maxpool1.call(conv1.call(input));
         x = maxpool2.call(conv3.call(conv2.call(x)));
         x = maxpool3.call(inception3b.call(inception3a.call(x)));
@@ -179,7 +198,7 @@ public sealed class GoogLeNet : nn.Module<Tensor, Tensor>, IAuxiliaryLogits, IZo
         FirstConvName = "conv1.conv",
         FeatureNodes = ["conv1", "conv3", "inception3b", "inception4e", "inception5b"],
         ExtraHeadNames = ["aux1.fc2", "aux2.fc2"],
-        // torchvision builds these weights with transform_input=True (see docs/weights.md).
+        // torchvision builds these weights with transform_input=True: import them with ModelOptions.TransformInput (docs/weights.md).
         Weights = [WeightsInfo.Torchvision("googlenet", "googlenet-1378be20.pth", 69.778)],
     };
 

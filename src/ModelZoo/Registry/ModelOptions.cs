@@ -31,6 +31,15 @@ public sealed record ModelOptions
     /// <summary>GoogLeNet only: use the paper's true 5x5 conv in the Inception "5x5" branch instead of torchvision's 3x3.</summary>
     public bool TrueInception5x5 { get; init; }
 
+    /// <summary>
+    /// GoogLeNet only: torchvision's <c>transform_input</c>. The first step of the forward pass maps input normalised
+    /// with ImageNet's mean/std to the <c>(x - 0.5) / 0.5</c> scaling that torchvision's published GoogLeNet weights
+    /// (<c>googlenet-1378be20.pth</c>) were trained with, so those weights see what they expect. Set it when importing
+    /// those weights (<c>modelzoo import-weights --transform-input</c>); torchvision sets it whenever it loads them.
+    /// Needs 3 input channels; adds no parameters.
+    /// </summary>
+    public bool TransformInput { get; init; }
+
     /// <summary>ResNet only: zero the last norm's weight in each residual block so every block starts as the identity (torchvision's <c>zero_init_residual</c>).</summary>
     public bool ZeroInitResidual { get; init; }
 

@@ -16,9 +16,15 @@ public class PackedExportCommandTests
         string run = Path.Combine(Path.GetTempPath(), "mz-packed-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var (code, _, err) = await CliHarness.Run("train", "--model", "bnn-mnist", "--data", "mnist-sample", "--epochs", "1",
+            var (code, trainOut, err) = await CliHarness.Run("train", "--model", "bnn-mnist", "--data", "mnist-sample", "--epochs", "1",
                 "--max-steps", "5", "--output", run, "--threads", "2");
             Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+            using (var model = Zoo.Create("bnn-mnist"))
+            {
+                var summary = ModelZoo.Inspection.ModelInspector.Summarize(model, [1, 28, 28]);
+                Assert.That(trainOut, Does.Contain(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{summary.BinaryParameters:N0} of them 1-bit: weights packed {summary.MemoryBytes:N0} B")), "the run reports its packed size");
+            }
             string packed = Path.Combine(run, "bnn.packed.safetensors");
             (code, var stdout, err) = await CliHarness.Run("export", "--checkpoint", run, "--format", "packed", "--output", packed, "--json");
             Assert.That(code, Is.EqualTo(ExitCodes.Success), err);

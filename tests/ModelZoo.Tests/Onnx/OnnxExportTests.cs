@@ -39,11 +39,12 @@ public class OnnxExportTests
         {
             var card = Zoo.Card(name);
             int size = AtCardSize.Contains(name) ? card.DefaultInput.Height : 64;
-            yield return new TestCaseData(name, size, false).SetName($"ExportMatchesTorchSharp({name}, {size}x{size})");
+            yield return new TestCaseData(name, size, false, false).SetName($"ExportMatchesTorchSharp({name}, {size}x{size})");
         }
-        yield return new TestCaseData("googlenet", 64, true).SetName("ExportMatchesTorchSharp(googlenet with aux heads, 64x64)");
-        yield return new TestCaseData("vgg11", 28, false).SetName("ExportMatchesTorchSharp(vgg11 small stem, 28x28)");
-        yield return new TestCaseData("deepcnn", 56, false).SetName("ExportMatchesTorchSharp(deepcnn, 56x56)");
+        yield return new TestCaseData("googlenet", 64, true, false).SetName("ExportMatchesTorchSharp(googlenet with aux heads, 64x64)");
+        yield return new TestCaseData("googlenet", 64, false, true).SetName("ExportMatchesTorchSharp(googlenet with transform_input, 64x64)");
+        yield return new TestCaseData("vgg11", 28, false, false).SetName("ExportMatchesTorchSharp(vgg11 small stem, 28x28)");
+        yield return new TestCaseData("deepcnn", 56, false, false).SetName("ExportMatchesTorchSharp(deepcnn, 56x56)");
     }
 
     [TestCase("bnn-mnist")]
@@ -60,17 +61,17 @@ public class OnnxExportTests
     }
 
     [TestCaseSource(nameof(Models))]
-    public void ExportMatchesTorchSharp(string name, int size, bool aux)
+    public void ExportMatchesTorchSharp(string name, int size, bool aux, bool transformInput)
     {
         torch.set_num_threads(2);
         using var scope = NewDisposeScope();
-        var model = Zoo.Create(name, new ModelOptions { Seed = 7, AuxLogits = aux });
+        var model = Zoo.Create(name, new ModelOptions { Seed = 7, AuxLogits = aux, TransformInput = transformInput });
         long channels = Zoo.Card(name).DefaultInput.Channels;
         int norms = RandomiseBatchNorms(model, channels, size, seed: 11);
         if (name.Contains("_bn", StringComparison.Ordinal) || name.StartsWith("resnet", StringComparison.Ordinal) || name == "googlenet")
             Assert.That(norms, Is.GreaterThan(0));
         model.eval();
-        string path = Path.Combine(_dir, name + ".onnx");
+        string path = Path.Combine(_dir, name + (aux ? "-aux" : "") + (transformInput ? "-tin" : "") + ".onnx");
         var info = OnnxExporter.Export(model, name, path, new OnnxExportOptions { InputSize = (size, size) });
         Assert.That(info.Path, Is.EqualTo(path));
         Assert.That(info.FileBytes, Is.EqualTo(new FileInfo(path).Length));

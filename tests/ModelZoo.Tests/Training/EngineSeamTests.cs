@@ -278,12 +278,17 @@ public class EngineSeamTests
         public int Rank => rank;
         public int WorldSize => 2;
         public bool IsPrimary => rank == 0;
+        public int LocalRank => rank;
 
         public void AllReduceSum(double[] values)
         {
             Calls++;
             values[2] *= samplesFactor;
         }
+
+        public void AllReduceSum(Tensor tensor) => throw new NotSupportedException();
+        public void Broadcast(Tensor tensor, int root = 0) => throw new NotSupportedException();
+        public void Barrier() { }
     }
 
     /// <summary>GoogLeNet-like: a main head and one auxiliary head (weight 0.3) in training mode.</summary>

@@ -14,7 +14,7 @@ namespace ModelZoo.Tests.Weights;
 [NonParallelizable]
 public class TorchvisionImportTests
 {
-    private static readonly string[] Models = ["resnet18", "vgg11_bn", "googlenet", "googlenet_aux"];
+    private static readonly string[] Models = ["resnet18", "vgg11_bn", "googlenet", "googlenet_aux", "googlenet_tin"];
     private string _dir = "";
 
     [OneTimeSetUp]
@@ -57,6 +57,36 @@ public class TorchvisionImportTests
             TestContext.Out.WriteLine($"{name}{extension}: max |ModelZoo - PyTorch| = {diff:E2}");
             Assert.That(diff, Is.LessThanOrEqualTo(1e-4), "logits differ from PyTorch's");
         }
+        foreach (var t in io.Values) t.Dispose();
+    }
+
+    [Test]
+    public async Task TransformInputIsAGoogLeNetOption()
+    {
+        string output = Path.Combine(_dir, "refused.ckpt");
+        var (code, _, err) = await CliHarness.Run("import-weights", "--model", "resnet18", "--weights", Path.Combine(_dir, "resnet18.pth"), "--output", output, "--transform-input");
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(err, Does.Contain("GoogLeNet options").And.Contain("resnet18"));
+        Assert.That(File.Exists(output), Is.False);
+    }
+
+    [Test]
+    public void TransformInputGivesTorchvisionsLogitsForItsPublishedGoogLeNetSetting()
+    {
+        using var scope = NewDisposeScope();
+        var io = SafetensorsFile.Read(Path.Combine(_dir, "googlenet_tin.io.safetensors"));
+        double Diff(bool transformInput)
+        {
+            using var model = Zoo.Create("googlenet", new ModelOptions { NumClasses = 1000, InChannels = 3, TransformInput = transformInput });
+            PretrainedWeights.Load(model, Path.Combine(_dir, "googlenet_tin.pth"));
+            model.eval();
+            using var noGrad = no_grad();
+            return (model.call(io["x"]) - io["y"]).abs().max().item<float>();
+        }
+        double with = Diff(true), without = Diff(false);
+        TestContext.Out.WriteLine($"googlenet transform_input=True: max diff {with:E2} with TransformInput, {without:E2} without");
+        Assert.That(with, Is.LessThanOrEqualTo(1e-4), "TransformInput reproduces torchvision's transform_input");
+        Assert.That(without, Is.GreaterThan(1e-3), "without it the logits differ (the setting matters)");
         foreach (var t in io.Values) t.Dispose();
     }
 
@@ -105,11 +135,13 @@ public class TorchvisionImportTests
 
     [TestCase("resnet18", "resnet18")]
     [TestCase("googlenet_aux", "googlenet")]
+    [TestCase("googlenet_tin", "googlenet")]
     public async Task ImportWeightsWritesACheckpointThatComputesPyTorchsLogits(string file, string model)
     {
         string output = Path.Combine(_dir, file + ".ckpt");
         var args = new List<string> { "import-weights", "--model", model, "--weights", Path.Combine(_dir, file + ".pth"), "--output", output, "--json" };
         if (file.EndsWith("_aux", StringComparison.Ordinal)) args.Add("--aux-logits");
+        if (file.EndsWith("_tin", StringComparison.Ordinal)) args.Add("--transform-input");
         var (code, stdout, err) = await CliHarness.Run([.. args]);
         Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
         Assert.That(stdout, Does.Contain("\"tensors\""));

@@ -1,0 +1,115 @@
+using ModelZoo.Training;
+
+namespace ModelZoo.Tests.Training;
+
+/// <summary>
+/// Data-parallel training over MPI: <c>mpirun -np N</c> ranks on per-rank batch B equal one process on batch N x B
+/// (float64, parameters to 1e-10), and without the gradient all-reduce they do not (negative control). The ranks
+/// start from different seeds, so equality also proves the start-up broadcast. Needs Open MPI's <c>mpirun</c>
+/// (<c>apt-get install openmpi-bin</c>); without it the MPI tests skip, unless <c>MODELZOO_REQUIRE_MPI=1</c>
+/// (set by .ci/run, which installs it), where its absence fails them.
+/// </summary>
+[NonParallelizable]
+public class DataParallelTests
+{
+    private const string MpiRun = "/usr/bin/mpirun";
+    private string _dir = "";
+
+    private static string Worker => Path.Combine(TestPaths.RepoRoot, "tests", "ModelZoo.MpiWorker", "bin", "Release", "net10.0", "ModelZoo.MpiWorker.dll");
+
+    [OneTimeSetUp]
+    public void MakeFolder()
+    {
+        _dir = Directory.CreateTempSubdirectory("modelzoo-mpi-").FullName;
+    }
+
+    [OneTimeTearDown]
+    public void RemoveFolder()
+    {
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+
+    private static void RequireMpi()
+    {
+        if (File.Exists(MpiRun)) return;
+        if (Environment.GetEnvironmentVariable("MODELZOO_REQUIRE_MPI") == "1") Assert.Fail($"{MpiRun} not found (apt-get install openmpi-bin)");
+        Assert.Ignore($"{MpiRun} not found (apt-get install openmpi-bin); the MPI tests were skipped");
+    }
+
+    private double[] Train(int processes, int batchPerRank, int steps, bool allReduce = true)
+    {
+        Assert.That(File.Exists(Worker), Is.True, $"{Worker} is built with the solution (dotnet build ModelZoo.sln -c Release)");
+        string output = Path.Combine(_dir, $"np{processes}-b{batchPerRank}-{(allReduce ? "ar" : "none")}.bin");
+        var workerArgs = new List<string> { Worker, "--batch", batchPerRank.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--steps", steps.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", output };
+        if (!allReduce) workerArgs.Add("--no-allreduce");
+        var r = processes == 1
+            ? ProcessRunner.Dotnet(workerArgs, _dir, TimeSpan.FromMinutes(3))
+            : ProcessRunner.Run(MpiRun, ["-np", processes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--oversubscribe", "--allow-run-as-root",
+                "--bind-to", "none", "dotnet", .. workerArgs], _dir, TimeSpan.FromMinutes(3));
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
+        TestContext.Out.WriteLine(r.StdOut.Trim());
+        byte[] bytes = File.ReadAllBytes(output);
+        var values = new double[bytes.Length / 8];
+        Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
+        return values;
+    }
+
+    private static double MaxDiff(double[] a, double[] b)
+    {
+        Assert.That(a, Has.Length.EqualTo(b.Length));
+        return a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
+    }
+
+    [Test]
+    public void TwoAndFourRanksEqualOneProcessOnTheGlobalBatch()
+    {
+        RequireMpi();
+        var one = Train(1, 32, 6);
+        var two = Train(2, 16, 6);
+        var four = Train(4, 8, 6);
+        double d2 = MaxDiff(one, two), d4 = MaxDiff(one, four);
+        TestContext.Out.WriteLine($"max |1 process - 2 ranks| = {d2:E2}, max |1 process - 4 ranks| = {d4:E2}");
+        Assert.That(d2, Is.LessThanOrEqualTo(1e-10));
+        Assert.That(d4, Is.LessThanOrEqualTo(1e-10));
+        Assert.That(MaxDiff(one, Train(1, 16, 6)), Is.GreaterThan(1e-6), "a different global batch gives different weights (the comparison can fail)");
+    }
+
+    [Test]
+    public void WithoutTheAllReduceTheRanksDiverge()
+    {
+        RequireMpi();
+        var one = Train(1, 32, 6);
+        var unsynced = Train(2, 16, 6, allReduce: false);
+        Assert.That(MaxDiff(one, unsynced), Is.GreaterThan(1e-6), "negative control: rank 0 alone trained on half the batch");
+    }
+
+    [Test]
+    public void ShardsTogetherAreTheOneProcessBatches()
+    {
+        int[] order = Enumerable.Range(0, 103).ToArray();
+        new Random(3).Shuffle(order);
+        const int ranks = 3, batch = 4;
+        var shards = Enumerable.Range(0, ranks).Select(r => DistributedSharding.Shard(order, r, ranks, batch)).ToList();
+        Assert.That(shards.Select(s => s.Length).Distinct(), Is.EqualTo(new[] { 96 / ranks }), "every rank takes the same number of whole batches (103 cut to 96)");
+        for (int k = 0; k < 8; k++)
+        {
+            var together = shards.SelectMany(s => s.Skip(k * batch).Take(batch)).OrderBy(i => i);
+            var single = order.Skip(k * ranks * batch).Take(ranks * batch).OrderBy(i => i);
+            Assert.That(together, Is.EqualTo(single), $"batch {k}");
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => DistributedSharding.Shard(order, 3, 3, 4));
+    }
+
+    [Test]
+    public void WithOneProcessTheHookAndTheBroadcastChangeNothing()
+    {
+        using var model = TinyNets.Create();
+        var before = TinyNets.Weights(model);
+        Assert.That(DistributedSharding.BroadcastModel(model, SingleProcessGroup.Instance), Is.Zero);
+        var hook = new GradientAllReduce(SingleProcessGroup.Instance);
+        hook.OnGradients(model.parameters().ToList(), 0);
+        Assert.That(hook.Calls, Is.Zero);
+        Assert.That(TinyNets.Weights(model), Is.EqualTo(before));
+    }
+}
