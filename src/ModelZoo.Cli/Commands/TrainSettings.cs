@@ -242,7 +242,7 @@ public sealed class TrainSettings : CommandSettings
     {
         if (Resume is null && Config is null && (string.IsNullOrWhiteSpace(Model) || string.IsNullOrWhiteSpace(Data)))
             return ValidationResult.Error("--model and --data are required (unless --resume or --config is given)");
-        if (Config is not null && !File.Exists(Config)) return ValidationResult.Error($"--config: '{Config}' does not exist");
+        if (Config is not null && InputPaths.FileProblem("--config", Config) is string badConfig) return ValidationResult.Error(badConfig);
         if (Config is not null && Resume is not null) return ValidationResult.Error("--config starts a new run; a resumed run takes its recipe from the checkpoint");
         if (ClipGrad is not null && !(ClipGrad > 0)) return ValidationResult.Error("--clip-grad must be positive");
         if (ClipGradValue is not null && !(ClipGradValue > 0)) return ValidationResult.Error("--clip-grad-value must be positive");

@@ -96,6 +96,16 @@ public class BadArgumentTests
         yield return Case(U, "did you mean 'mnist-sample'", ["train", "--model", "deepcnn", "-o", "{out}/run"], "--data", "mnist-sampel");
         yield return Case(U, "{missing}", ["train", "--model", "deepcnn", "-o", "{out}/run"], "--data", "{missing}");
         yield return Case(U, "is a file", ["train", "--model", "deepcnn", "-o", "{out}/run"], "--data", "{file}");
+        // train: the training techniques' options
+        yield return Case(U, "--clip-grad", Train, "--clip-grad", "abc");
+        yield return Case(U, "--clip-grad", Train, "--clip-grad", "0");
+        yield return Case(U, "--accum-steps", Train, "--accum-steps", "0");
+        yield return Case(U, "--ema", Train, "--ema", "2");
+        yield return Case(U, "--mixup", Train, "--mixup", "-1");
+        yield return Case(U, "--mix-prob", Train, "--mix-prob", "1.5");
+        yield return Case(U, "--lr-backbone", Train, "--lr-backbone", "x");
+        yield return Case(U, "{missing}", ["train"], "--config", "{missing}", "-o", "{out}/run");
+        yield return Case(U, "is a folder", ["train"], "--config", "{dir}", "-o", "{out}/run");
         // evaluate
         yield return Case(U, "--checkpoint", ["evaluate"], "--data", "mnist-sample");
         yield return Case(F, "{missing}", ["evaluate"], "--checkpoint", "{missing}", "-o", "{out}/eval");
