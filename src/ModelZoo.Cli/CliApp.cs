@@ -14,19 +14,20 @@ public static class CliApp
     {
         ArgumentNullException.ThrowIfNull(config);
         config.SetApplicationName("modelzoo");
-        config.SetApplicationVersion(typeof(CliApp).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+        config.SetApplicationVersion(CliVersion.Tool);
         config.PropagateExceptions();
         config.UseStrictParsing();
         config.AddCommand<TrainCommand>("train").WithDescription("Train a zoo model on MNIST-family data or an ImageNet-format folder.")
-            .WithExample("train", "--model", "deepcnn", "--data", "mnist-sample", "--epochs", "20");
+            .WithExample("train", "--model", "deepcnn", "--data", "mnist-sample", "--epochs", "20")
+            .WithExample("train", "--resume", "runs/deepcnn-20260101-120000", "--epochs", "30");
         config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Evaluate one checkpoint, or an ensemble of several, on a data set.")
-            .WithExample("evaluate", "--checkpoint", "runs/deepcnn/checkpoints/best.ckpt", "--data", "mnist-sample");
+            .WithExample("evaluate", "--checkpoint", "runs/deepcnn-20260101-120000/checkpoints/best.ckpt", "--data", "mnist-sample");
         config.AddCommand<PredictCommand>("predict").WithDescription("Classify image files with a checkpoint.")
-            .WithExample("predict", "--checkpoint", "runs/deepcnn/checkpoints/best.ckpt", "digit.png", "--top", "3");
+            .WithExample("predict", "--checkpoint", "runs/deepcnn-20260101-120000/checkpoints/best.ckpt", "digit.png", "--top", "3");
         config.AddCommand<EmbedCommand>("embed").WithDescription("Print the pooled features (embeddings) of image files under a checkpoint.")
-            .WithExample("embed", "--checkpoint", "runs/deepcnn/checkpoints/best.ckpt", "digit.png", "--json");
+            .WithExample("embed", "--checkpoint", "runs/deepcnn-20260101-120000/checkpoints/best.ckpt", "digit.png", "--json");
         config.AddCommand<ExportCommand>("export").WithDescription("Write a checkpoint as an ONNX inference graph (opset 17, dynamic batch, preprocessing metadata).")
-            .WithExample("export", "--checkpoint", "runs/deepcnn/checkpoints/best.ckpt", "--format", "onnx", "--output", "deepcnn.onnx");
+            .WithExample("export", "--checkpoint", "runs/deepcnn-20260101-120000/checkpoints/best.ckpt", "--format", "onnx", "--output", "deepcnn.onnx");
         config.AddCommand<ImportWeightsCommand>("import-weights").WithDescription("Import a torchvision .pth or safetensors file into a ModelZoo checkpoint.")
             .WithExample("import-weights", "--model", "resnet18", "--weights", "resnet18-f37072fd.pth", "--output", "resnet18-imagenet.ckpt");
         config.AddCommand<InspectCommand>("inspect").WithDescription("Per-layer shapes, parameters and MACs of a model, or its state-dict keys.")
@@ -59,6 +60,12 @@ public static class CliApp
         signals ??= new CliSignals();
         try
         {
+            if (args is ["--version"] or ["-v"])
+            {
+                console.Profile.Out.Writer.WriteLine(CliVersion.Describe());
+                return ExitCodes.Success;
+            }
+            CliArguments.Check(args);
             var env = new CliEnvironment(console, error, signals, trainData ?? new TrainDataWiring(),
                 interactive ?? (!Console.IsOutputRedirected && console.Profile.Capabilities.Interactive));
             var app = new CommandApp();

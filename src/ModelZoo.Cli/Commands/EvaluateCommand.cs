@@ -25,6 +25,16 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
         TextWriter log = settings.Json ? env.Error : new AnsiTextWriter(env.Console);
 
         var paths = settings.Checkpoints.Select(Checkpoint.ResolveBestPath).ToList();
+        // The output folder is checked before any work. The default (<run>/evaluation) belongs to the run and is
+        // replaced; an explicit --output that is not empty needs --overwrite.
+        // A checkpoint outside a run folder (an imported one) gets <name>-evaluation next to it, not replaced unasked.
+        string full = Path.GetFullPath(paths[0]);
+        string ckptDir = Path.GetDirectoryName(full)!;
+        bool inRun = Path.GetFileName(ckptDir) == "checkpoints";
+        string output = settings.Output ?? (inRun ? Path.Combine(Path.GetDirectoryName(ckptDir)!, "evaluation")
+            : Path.Combine(ckptDir, Path.GetFileNameWithoutExtension(full) + "-evaluation"));
+        bool replace = OutputPaths.CheckFolder("--output", output, settings.Overwrite || (settings.Output is null && inRun), 16L << 20,
+            "use --overwrite to replace it or choose another folder");
         var infos = paths.Select(Checkpoint.ReadInfo).ToList();
         var first = infos[0];
         for (int i = 1; i < infos.Count; i++)
@@ -62,15 +72,29 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
         var report = Evaluator.Evaluate(models, loader, first.ClassNames, new EvaluationOptions { TopK = 5, MaxMisclassified = 64 }, token);
         foreach (var m in models) m.Dispose();
 
-        string output = settings.Output ?? Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(paths[0])))!, "evaluation");
-        Directory.CreateDirectory(output);
-        string csv = Path.Combine(output, "confusion.csv");
-        using (var w = new StreamWriter(csv)) report.WriteConfusionCsv(w);
-        string png = Path.Combine(output, "misclassified.png");
-        MisclassifiedGrid.Write(png, report.Misclassified.Select(m => (dataset.Get(m.Index).Image,
-            $"true {first.ClassNames[m.Label]}", $"pred {first.ClassNames[m.Predicted]} {m.Confidence * 100:0}%")).ToList());
+        // Written into a staging folder next to the output, then swapped in: nothing half-written, nothing mixed with
+        // an older report.
+        string final = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output));
+        string staging = $"{final}.partial-{Guid.NewGuid().ToString("N")[..8]}";
+        Directory.CreateDirectory(staging);
+        string csv = Path.Combine(final, "confusion.csv");
+        string png = Path.Combine(final, "misclassified.png");
         var json = ToJson(report, paths, spec, csv, png);
-        File.WriteAllText(Path.Combine(output, "report.json"), json.ToJsonString(CliJson.Indented));
+        try
+        {
+            using (var w = new StreamWriter(Path.Combine(staging, "confusion.csv"))) report.WriteConfusionCsv(w);
+            MisclassifiedGrid.Write(Path.Combine(staging, "misclassified.png"), report.Misclassified.Select(m => (dataset.Get(m.Index).Image,
+                $"true {first.ClassNames[m.Label]}", $"pred {first.ClassNames[m.Predicted]} {m.Confidence * 100:0}%")).ToList());
+            File.WriteAllText(Path.Combine(staging, "report.json"), json.ToJsonString(CliJson.Indented));
+            using var replacement = FolderReplacement.Begin(final, replace);
+            if (Directory.Exists(final)) Directory.Delete(final); // empty (a non-empty one was moved aside)
+            Directory.Move(staging, final);
+            replacement.Commit();
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
 
         if (settings.Json)
         {

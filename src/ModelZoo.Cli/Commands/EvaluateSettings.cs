@@ -22,6 +22,11 @@ public sealed class EvaluateSettings : CommandSettings
     [Description("Where confusion.csv, misclassified.png and report.json go (default: <run folder>/evaluation).")]
     public string? Output { get; init; }
 
+    /// <summary>Replace a non-empty output folder.</summary>
+    [CommandOption("--overwrite")]
+    [Description("Replace a non-empty --output folder (the default <run folder>/evaluation is always replaced).")]
+    public bool Overwrite { get; init; }
+
     /// <summary>Batch size.</summary>
     [CommandOption("--batch-size <N>")]
     [Description("Mini-batch size (default 100).")]
@@ -56,6 +61,7 @@ public sealed class EvaluateSettings : CommandSettings
     public override ValidationResult Validate()
     {
         if (Checkpoints.Length == 0) return ValidationResult.Error("--checkpoint is required");
+        if (!string.IsNullOrWhiteSpace(Data) && InputPaths.DataProblem("--data", Data) is string badData) return ValidationResult.Error(badData);
         if (BatchSize < 1) return ValidationResult.Error("--batch-size must be at least 1");
         if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1");
         if (ValidationSplit is < 0 or >= 1) return ValidationResult.Error("--val-split must be in [0, 1)");

@@ -20,6 +20,7 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
     public override int Execute(CommandContext context, ExportSettings settings, CancellationToken cancellationToken)
     {
         string path = Checkpoint.ResolveBestPath(settings.Checkpoint!);
+        OutputPaths.CheckFile("--output", settings.Output!, settings.Overwrite, new FileInfo(path).Length + (1L << 20));
         var info = Checkpoint.ReadInfo(path);
         int size = info.ImageSize;
         // What predict does: MNIST-sized models see the image resized to the input, others resize 256/224 and centre-crop.

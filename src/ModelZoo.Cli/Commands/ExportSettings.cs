@@ -19,8 +19,13 @@ public sealed class ExportSettings : CommandSettings
 
     /// <summary>Output file.</summary>
     [CommandOption("-o|--output <FILE>")]
-    [Description("File to write (replaced atomically).")]
+    [Description("File to write (must not exist yet unless --overwrite).")]
     public string? Output { get; init; }
+
+    /// <summary>Replace an existing output file.</summary>
+    [CommandOption("--overwrite")]
+    [Description("Replace the --output file if it exists (atomically).")]
+    public bool Overwrite { get; init; }
 
     /// <summary>Opset.</summary>
     [CommandOption("--opset <N>")]
@@ -42,6 +47,7 @@ public sealed class ExportSettings : CommandSettings
     {
         if (string.IsNullOrWhiteSpace(Checkpoint)) return ValidationResult.Error("--checkpoint is required");
         if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output is required");
+        if (Opset is < 13 or > 21) return ValidationResult.Error($"--opset must be 13 to 21, not {Opset}");
         if (Format.ToLowerInvariant() is not ("onnx" or "safetensors" or "packed")) return ValidationResult.Error($"--format must be onnx, safetensors or packed, not '{Format}'");
         return ValidationResult.Success();
     }

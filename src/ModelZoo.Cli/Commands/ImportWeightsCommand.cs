@@ -20,6 +20,7 @@ public sealed class ImportWeightsCommand(CliEnvironment env) : Command<ImportWei
     public override int Execute(CommandContext context, ImportWeightsSettings settings, CancellationToken cancellationToken)
     {
         string name = Zoo.Resolve(settings.Model!);
+        OutputPaths.CheckFile("--output", settings.Output!, settings.Overwrite, new FileInfo(settings.Weights!).Length + (1L << 20));
         var card = Zoo.Card(name);
         if ((settings.TransformInput || settings.AuxLogits) && name != "googlenet")
             throw new ArgumentException($"--aux-logits and --transform-input are GoogLeNet options; {name} has neither");

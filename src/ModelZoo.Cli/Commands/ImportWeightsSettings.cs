@@ -19,8 +19,13 @@ public sealed class ImportWeightsSettings : CommandSettings
 
     /// <summary>Output checkpoint.</summary>
     [CommandOption("-o|--output <FILE>")]
-    [Description("Checkpoint to write (must not exist yet).")]
+    [Description("Checkpoint to write (must not exist yet unless --overwrite).")]
     public string? Output { get; init; }
+
+    /// <summary>Replace an existing output file.</summary>
+    [CommandOption("--overwrite")]
+    [Description("Replace the --output file if it exists (atomically).")]
+    public bool Overwrite { get; init; }
 
     /// <summary>Classes.</summary>
     [CommandOption("--classes <N>")]
@@ -48,8 +53,7 @@ public sealed class ImportWeightsSettings : CommandSettings
         if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("--model is required");
         if (string.IsNullOrWhiteSpace(Weights)) return ValidationResult.Error("--weights is required");
         if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output is required");
-        if (!File.Exists(Weights)) return ValidationResult.Error($"--weights: '{Weights}' does not exist");
-        if (File.Exists(Output) || Directory.Exists(Output)) return ValidationResult.Error($"--output: '{Output}' already exists; choose a new file");
+        if (InputPaths.FileProblem("--weights", Weights) is string badWeights) return ValidationResult.Error(badWeights);
         if (Classes is < 1) return ValidationResult.Error("--classes must be at least 1");
         return ValidationResult.Success();
     }

@@ -12,7 +12,7 @@ public sealed class ListCommand(CliEnvironment env) : Command<ListSettings>
     public override int Execute(CommandContext context, ListSettings settings, CancellationToken cancellationToken)
     {
         var aliases = Zoo.Aliases.GroupBy(kv => kv.Value).ToDictionary(g => g.Key, g => g.Select(kv => kv.Key).OrderBy(a => a, StringComparer.Ordinal).ToList());
-        var cards = Zoo.Names.Select(Zoo.Card).ToList();
+        var cards = Zoo.Names.Order(Suggestions.NaturalOrder).Select(Zoo.Card).ToList();
         if (settings.Json)
         {
             var array = new JsonArray();

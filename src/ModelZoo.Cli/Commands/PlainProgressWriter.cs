@@ -1,17 +1,18 @@
 using System.Diagnostics;
-using System.Globalization;
 using ModelZoo.Training;
 
 namespace ModelZoo.Cli.Commands;
 
-/// <summary>Progress for logs (stdout redirected, CI): a line at most every <c>interval</c>, and one per epoch.</summary>
+/// <summary>Progress for logs (stdout redirected, CI): a line at most every <c>interval</c>, and one per epoch. Lines are
+/// written whole, never wrapped at the console width.</summary>
 public sealed class PlainProgressWriter : ITrainingCallback
 {
     private readonly TextWriter _out;
     private readonly TimeSpan _interval;
     private readonly Stopwatch _since = Stopwatch.StartNew();
+    private readonly ProgressFormat _format = new();
 
-    /// <summary>Writes to <paramref name="output"/>.</summary>
+    /// <summary>Writes to <paramref name="output"/> at most every <paramref name="interval"/> (default 10 s).</summary>
     public PlainProgressWriter(TextWriter output, TimeSpan? interval = null)
     {
         _out = output;
@@ -22,25 +23,24 @@ public sealed class PlainProgressWriter : ITrainingCallback
     public void OnProgress(Trainer trainer, TrainingProgress value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        string line = _format.Line(value); // keeps the run ETA's epoch clock current
         if (_since.Elapsed < _interval) return;
         _since.Restart();
-        _out.WriteLine(Format(value));
+        _out.WriteLine(line);
         _out.Flush();
     }
 
-    /// <summary>One progress line.</summary>
-    public static string Format(TrainingProgress p) => string.Create(CultureInfo.InvariantCulture,
-        $"{p.Phase} epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} loss {p.Loss:F4} acc {p.Accuracy:P2} {p.ImagesPerSecond:F0} img/s ETA {p.Eta:hh\\:mm\\:ss}");
+    /// <summary>One progress line (without the run ETA).</summary>
+    public static string Format(TrainingProgress p) => new ProgressFormat().Line(p);
 
     /// <summary>One epoch summary line.</summary>
-    public static string Format(EpochMetrics m) =>
-        FormattableString.Invariant($"epoch {m.Epoch}: train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2}") +
-        (m.ValidationAccuracy is double va ? FormattableString.Invariant($", val loss {m.ValidationLoss:F4} acc {va:P2} top5 {m.ValidationTop5:P2}") : "") +
-        FormattableString.Invariant($", lr {m.LearningRate:G3}, {m.Seconds:F1} s, {m.ImagesPerSecond:F0} img/s, RSS {m.ResidentBytes / 1048576.0:F0} MB");
+    public static string Format(EpochMetrics m) => ProgressFormat.Line(m);
 
     /// <inheritdoc />
     public void OnEpochEnd(Trainer trainer, EpochMetrics metrics)
     {
+        ArgumentNullException.ThrowIfNull(metrics);
+        _format.EpochEnded(metrics);
         _out.WriteLine(Format(metrics));
         _out.Flush();
     }

@@ -17,6 +17,23 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        try
+        {
+            return Train(settings);
+        }
+        catch (ModelZoo.Data.Imaging.BadImageException e) when (!string.Equals(settings.OnBadImage, "skip", StringComparison.OrdinalIgnoreCase))
+        {
+            throw CliException.Failure($"{e.Message}; use --on-bad-image skip to leave undecodable files out (up to --max-bad-fraction, default 1%)");
+        }
+        catch (ImageFolderException e) when (e.Message.Contains("limit", StringComparison.Ordinal))
+        {
+            throw CliException.Failure($"{e.Message}; raise --max-bad-fraction to tolerate more");
+        }
+    }
+
+    private int Train(TrainSettings settings)
+    {
         var console = env.Console;
         // Logs: stderr under --json; through Spectre on a terminal (so lines sit above the live display);
         // straight to stdout otherwise, so CI logs are not wrapped at the console width.
@@ -50,7 +67,8 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             merged = scaled;
         }
         int threads = merged.Threads ?? Environment.ProcessorCount;
-        var options = merged with { Threads = threads };
+        // Progress is read every step and shown by time (--progress-interval), not every 10 batches.
+        var options = merged with { Threads = threads, ProgressInterval = 1 };
         options.EnsureValid();
         DeviceSelector.Resolve(options.Device);
         var baseData = new RunDataOptions { Augment = recipe.Augment == "none" ? "none" : null };
@@ -67,8 +85,18 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             return ExitCodes.Success;
         }
 
+        // 2. The run folder, checked before any work: a non-empty folder is another run (refused unless --overwrite),
+        // and a file, a missing parent, a read-only folder or a full disk is one clear error.
+        string runDir = settings.Output ?? (resumePath is not null ? RunConfiguration.RunDirectoryOf(resumePath)
+            : Path.Combine("runs", $"{modelName}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
+        bool ownFolder = resumePath is not null && PathsEqual(runDir, RunConfiguration.RunDirectoryOf(resumePath));
+        if (ownFolder && settings.Overwrite) throw CliException.Usage("--overwrite replaces a folder with a new run; --resume continues the run in its own folder");
+        bool replace = OutputPaths.CheckFolder("--output", runDir, overwrite: settings.Overwrite || ownFolder, RunBytes(modelName),
+            $"use --resume {runDir} to continue that run or --overwrite to replace it", createParents: settings.Output is null) && !ownFolder;
+
         var data = env.TrainData.Open(new TrainDataRequest(dataSpec, options.BatchSize, dataOptions.ImageSize, dataOptions.Augment,
-            dataOptions.ValidationSplit, dataOptions.OnBadImage == OnBadImage.Skip ? "skip" : "fail", options.Seed, threads, dataOptions.Workers));
+            dataOptions.ValidationSplit, dataOptions.OnBadImage == OnBadImage.Skip ? "skip" : "fail", options.Seed, threads, dataOptions.Workers,
+            settings.MaxBadFraction ?? 0.01));
         try
         {
             var modelOptions = resumed?.ModelOptions ?? new ModelOptions
@@ -79,8 +107,6 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
                 Init = initName is not null && TrainOptionParsing.TryInit(initName, out var init) ? init : recipe.Init,
                 Seed = options.Seed,
             };
-            string runDir = settings.Output ?? (resumePath is not null ? RunConfiguration.RunDirectoryOf(resumePath)
-                : Path.Combine("runs", $"{modelName}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
 
             // Seed the global generator too: weight init that draws from it is then reproducible as well.
             torch.manual_seed(options.Seed);
@@ -116,22 +142,30 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             if (Recipes(options) is string techniques) log.WriteLine(techniques);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"optimizer {options.Optimizer.ToString().ToLowerInvariant()} lr {options.LearningRate:G4}{(options.BackboneLearningRate is double blr ? $" (backbone {blr:G4})" : "")} wd {options.WeightDecay:G3} schedule {options.Schedule.ToString().ToLowerInvariant()} batch {options.BatchSize} epochs {options.Epochs} device {options.Device} threads {threads}"));
+            if (modelName == "deepcnn" && (modelOptions.Dropout ?? 0.5) > 0)
+                log.WriteLine("note: deepcnn applies dropout to its logits, as in the book, so training accuracy reads far below validation accuracy (about 50 % against 98 %); validation accuracy is the measure");
             if (TorchRuntime.OneDnnDisabledReason is string oneDnnOff)
                 log.WriteLine($"note: oneDNN convolutions are off ({oneDnnOff}); libtorch's own kernels are used. Set {TorchRuntime.OneDnnEnvironmentVariable}=on to override.");
-            log.WriteLine($"run folder {Path.GetFullPath(runDir)}" + (resumePath is not null ? $" (resuming at epoch {trainer.EpochsCompleted}, step {trainer.Step})" : ""));
+            log.WriteLine($"run folder {Path.GetFullPath(runDir)}" + (resumePath is not null ? $" (resuming at epoch {trainer.EpochsCompleted}, step {trainer.Step})" : "")
+                + (replace ? " (replacing the run there; it is kept aside until the first checkpoint)" : ""));
+
+            // --overwrite: the old run is moved aside now and deleted at the first checkpoint (moved back on failure).
+            using var replacement = FolderReplacement.Begin(runDir, replace);
+            trainer.Callbacks.Add(replacement);
+            if (data.BadImages is { Count: > 0 } bad) WriteBadImages(runDir, bad, log);
 
             // curves.png: drawn by the CLI (the training library has no plotting dependency), after metrics.jsonl is written.
-            trainer.Callbacks.Add(new TrainingCurvePlot(Path.Combine(runDir, "curves.png"), Path.Combine(runDir, "metrics.jsonl")));
+            trainer.Callbacks.Add(new TrainingCurvePlot(Path.Combine(runDir, "curves.png"), Path.Combine(runDir, "metrics.jsonl"), $"{modelName} on {dataSpec}"));
             TrainingResult result;
             if (env.Interactive && !settings.Json)
             {
-                var view = new LiveProgressView(console);
+                var view = new LiveProgressView(console, settings.ProgressInterval is double li ? TimeSpan.FromSeconds(li) : null);
                 trainer.Callbacks.Add(view);
                 result = view.Run(() => trainer.Fit(data.Train, data.Validation, env.Signals.Token));
             }
             else
             {
-                var plain = new PlainProgressWriter(log);
+                var plain = new PlainProgressWriter(log, settings.ProgressInterval is double pi ? TimeSpan.FromSeconds(pi) : null);
                 trainer.Callbacks.Add(plain);
                 result = trainer.Fit(data.Train, data.Validation, env.Signals.Token);
             }
@@ -145,9 +179,9 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
                     TrainingStatus.EarlyStopped => "stopped early",
                     _ => "interrupted",
                 };
-                log.WriteLine($"training {how} after {result.EpochsCompleted} epochs ({result.Step} steps)" +
+                log.WriteLine($"training {how} after {ProgressFormat.Count(result.EpochsCompleted, "epoch")} ({ProgressFormat.Count(result.Step, "step")})" +
                     (result.BestValidationAccuracy is double b ? string.Create(CultureInfo.InvariantCulture, $"; best val acc {b:P2} at epoch {result.BestEpoch}") : ""));
-                if (result.Status == TrainingStatus.Interrupted) log.WriteLine($"resume with: modelzoo train --resume {runDir}");
+                if (result.Status == TrainingStatus.Interrupted) log.WriteLine($"resume with: {CliInvocation.Current} train --resume {runDir}");
                 if (result.LastCheckpoint is not null) log.WriteLine($"checkpoints: {result.LastCheckpoint}" + (result.BestCheckpoint is not null ? $", {result.BestCheckpoint}" : ""));
             }
             return result.Status == TrainingStatus.Interrupted ? env.Signals.InterruptedExitCode : ExitCodes.Success;
@@ -156,6 +190,30 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         {
             data.Resources?.Dispose();
         }
+    }
+
+    private static bool PathsEqual(string a, string b) => string.Equals(
+        Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)),
+        OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+
+    /// <summary>About what a run writes: two checkpoints of weights plus optimiser state, and the logs.</summary>
+    private static long RunBytes(string model)
+    {
+        long parameters = Zoo.Names.Contains(model) ? Zoo.Card(model).Parameters : 0;
+        return parameters * 4 * 3 * 2 + (16L << 20);
+    }
+
+    /// <summary>bad-images.tsv in the run folder: one line per file left out, with the reason.</summary>
+    private static void WriteBadImages(string runDir, IReadOnlyList<SkippedImage> bad, TextWriter log)
+    {
+        Directory.CreateDirectory(runDir);
+        string path = Path.Combine(runDir, "bad-images.tsv");
+        using (var w = new StreamWriter(path))
+        {
+            w.WriteLine("file\treason");
+            foreach (var b in bad) w.WriteLine($"{b.Path.Replace('\t', ' ')}\t{b.Reason.Replace('\t', ' ').Replace('\n', ' ')}");
+        }
+        log.WriteLine($"skipped {bad.Count} bad image{(bad.Count == 1 ? "" : "s")}: listed in {path}");
     }
 
     private static RunOverrides Overrides(TrainSettings s) => new()
@@ -214,13 +272,13 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         {
             ["status"] = r.Status.ToString().ToLowerInvariant(),
             ["model"] = model,
-            ["runDirectory"] = Path.GetFullPath(runDir),
+            ["run_directory"] = Path.GetFullPath(runDir),
             ["epochs"] = r.EpochsCompleted,
             ["steps"] = r.Step,
-            ["bestEpoch"] = r.BestEpoch,
-            ["bestValAcc"] = r.BestValidationAccuracy,
-            ["lastCheckpoint"] = r.LastCheckpoint,
-            ["bestCheckpoint"] = r.BestCheckpoint,
+            ["best_epoch"] = r.BestEpoch,
+            ["best_val_acc"] = r.BestValidationAccuracy,
+            ["last_checkpoint"] = r.LastCheckpoint,
+            ["best_checkpoint"] = r.BestCheckpoint,
             ["history"] = history,
         };
     }

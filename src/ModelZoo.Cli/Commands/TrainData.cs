@@ -11,6 +11,7 @@ namespace ModelZoo.Cli.Commands;
 /// <param name="ImageSize">Input height and width.</param>
 /// <param name="Description">One line for the start banner (sizes, skipped files).</param>
 /// <param name="Resources">Disposed when training ends (loaders), if any.</param>
+/// <param name="BadImages">Files left out as undecodable (<c>--on-bad-image skip</c>), with the reason; written to the run folder.</param>
 public sealed record TrainData(
     IBatchSource Train,
     IBatchSource? Validation,
@@ -19,4 +20,5 @@ public sealed record TrainData(
     int Channels,
     int ImageSize,
     string Description,
-    IDisposable? Resources = null);
+    IDisposable? Resources = null,
+    IReadOnlyList<ModelZoo.Data.Folders.SkippedImage>? BadImages = null);

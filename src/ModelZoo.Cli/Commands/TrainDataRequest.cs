@@ -11,6 +11,7 @@ namespace ModelZoo.Cli.Commands;
 /// <param name="Threads">CPU threads of the run (torch's); the default worker count for image folders.</param>
 /// <param name="Workers">Loader worker threads (<c>--workers</c>); 0 loads in-line on the training thread; null: in-line
 /// for MNIST-like data (in memory, cheap to transform), <paramref name="Threads"/> workers for image folders.</param>
+/// <param name="MaxBadFraction">With "skip": the largest tolerated fraction of bad images per split (<c>--max-bad-fraction</c>).</param>
 public sealed record TrainDataRequest(
     string Spec,
     int BatchSize,
@@ -20,4 +21,5 @@ public sealed record TrainDataRequest(
     string OnBadImage,
     long Seed,
     int Threads,
-    int? Workers = null);
+    int? Workers = null,
+    double MaxBadFraction = 0.01);

@@ -21,6 +21,7 @@ public sealed class TrainDataWiring : ITrainDataProvider
             Folder: new ImageFolderOptions
             {
                 OnBadImage = string.Equals(request.OnBadImage, "skip", StringComparison.OrdinalIgnoreCase) ? OnBadImage.Skip : OnBadImage.Fail,
+                MaxBadFraction = request.MaxBadFraction,
             }));
         bool small = split.Kind == DataKind.MnistLike;
         int imageSize = request.ImageSize ?? (small ? split.NativeSize.Height : 224);
@@ -36,6 +37,8 @@ public sealed class TrainDataWiring : ITrainDataProvider
         var validation = new DataLoader(split.Validation, new DataLoaderOptions(
             BatchSize: request.BatchSize, Shuffle: false, DropLast: false, Seed: seed, Workers: workers, Transform: evalTransform));
         return new TrainData(train, validation, split.ClassNames, normalization, split.Train.Channels, imageSize,
-            $"{split.Description}: {split.Train.Count} training and {split.Validation.Count} validation images, {split.ClassNames.Count} classes, augment {preset}, {(workers == 0 ? "loading in-line" : $"{workers} loader workers")}");
+            $"{split.Description}: {split.Train.Count} training and {split.Validation.Count} validation images, {split.ClassNames.Count} classes, augment {preset}, {(workers == 0 ? "loading in-line" : $"{workers} loader workers")}",
+            BadImages: new[] { split.Train, split.Validation }.OfType<ImageFolderDataset>().SelectMany(d => d.Skipped)
+                .DistinctBy(s => s.Path, StringComparer.Ordinal).ToList());
     }
 }

@@ -74,7 +74,7 @@ public sealed class TrainSettings : CommandSettings
 
     /// <summary>Augmentation preset.</summary>
     [CommandOption("--augment <PRESET>")]
-    [Description("Augmentation preset (mnist, imagenet, light, strong, randaugment, trivialaugment) or none. Default per data set.")]
+    [Description("Augmentation preset: none, mnist, imagenet, light, strong, randaugment or trivialaugment. Default per data set (mnist for MNIST-like data, imagenet for folders).")]
     public string? Augment { get; init; }
 
     /// <summary>Image size.</summary>
@@ -112,6 +112,21 @@ public sealed class TrainSettings : CommandSettings
     [Description("Run folder (default runs/<model>-<yyyyMMdd-HHmmss>; with --resume, the resumed folder).")]
     public string? Output { get; init; }
 
+    /// <summary>Replace a non-empty output folder.</summary>
+    [CommandOption("--overwrite")]
+    [Description("Replace a non-empty --output folder (the old run is kept aside until the new one has written its first checkpoint).")]
+    public bool Overwrite { get; init; }
+
+    /// <summary>Largest tolerated fraction of bad images.</summary>
+    [CommandOption("--max-bad-fraction <FRACTION>")]
+    [Description("With --on-bad-image skip: the largest fraction of undecodable images tolerated per split (default 0.01 = 1%).")]
+    public double? MaxBadFraction { get; init; }
+
+    /// <summary>Seconds between progress refreshes.</summary>
+    [CommandOption("--progress-interval <SECONDS>")]
+    [Description("Seconds between progress updates: the live view (default 2) and redirected output (default 10).")]
+    public double? ProgressInterval { get; init; }
+
     /// <summary>Pretrained weights to start from.</summary>
     [CommandOption("--pretrained <FILE>")]
     [Description("Start from these weights (torchvision .pth/.pt or .safetensors): the classifier is re-initialised for the data's classes, the first conv adapted to its channels.")]
@@ -139,7 +154,7 @@ public sealed class TrainSettings : CommandSettings
 
     /// <summary>Bad image policy.</summary>
     [CommandOption("--on-bad-image <POLICY>")]
-    [Description("fail (default) or skip undecodable images (more than 1% bad is an error either way).")]
+    [Description("fail (default) or skip undecodable images (more than --max-bad-fraction bad is an error either way; skipped files are listed in bad-images.tsv in the run folder).")]
     public string? OnBadImage { get; init; }
 
     /// <summary>Max steps per epoch.</summary>
@@ -227,7 +242,7 @@ public sealed class TrainSettings : CommandSettings
     {
         if (Resume is null && Config is null && (string.IsNullOrWhiteSpace(Model) || string.IsNullOrWhiteSpace(Data)))
             return ValidationResult.Error("--model and --data are required (unless --resume or --config is given)");
-        if (Config is not null && !File.Exists(Config)) return ValidationResult.Error($"--config: '{Config}' does not exist");
+        if (Config is not null && InputPaths.FileProblem("--config", Config) is string badConfig) return ValidationResult.Error(badConfig);
         if (Config is not null && Resume is not null) return ValidationResult.Error("--config starts a new run; a resumed run takes its recipe from the checkpoint");
         if (ClipGrad is not null && !(ClipGrad > 0)) return ValidationResult.Error("--clip-grad must be positive");
         if (ClipGradValue is not null && !(ClipGradValue > 0)) return ValidationResult.Error("--clip-grad-value must be positive");
@@ -257,8 +272,14 @@ public sealed class TrainSettings : CommandSettings
         if (MaxSteps is < 1) return ValidationResult.Error("--max-steps must be at least 1");
         if (EarlyStop is < 1) return ValidationResult.Error("--early-stop must be at least 1");
         if (Dropout is < 0 or >= 1) return ValidationResult.Error("--dropout must be in [0, 1)");
+        if (Augment is not null && !ModelZoo.Data.Transforms.TransformPresets.Names.Contains(Augment, StringComparer.OrdinalIgnoreCase))
+            return ValidationResult.Error($"--augment must be {string.Join(", ", ModelZoo.Data.Transforms.TransformPresets.Names)}, not '{Augment}'{Suggestions.DidYouMean(Augment, ModelZoo.Data.Transforms.TransformPresets.Names)}");
+        if (MaxBadFraction is < 0 or > 1) return ValidationResult.Error("--max-bad-fraction must be in [0, 1]");
+        if (ProgressInterval is not null && !(ProgressInterval >= 0.05 && ProgressInterval <= 3600)) return ValidationResult.Error("--progress-interval must be between 0.05 and 3600 seconds");
+        if (Overwrite && Resume is not null && Output is null) return ValidationResult.Error("--overwrite replaces a folder with a new run; --resume continues the run in its own folder");
         if (Pretrained is not null && Resume is not null) return ValidationResult.Error("--pretrained starts a new run; a resumed run takes its weights from the checkpoint");
-        if (Pretrained is not null && !File.Exists(Pretrained)) return ValidationResult.Error($"--pretrained: '{Pretrained}' does not exist");
+        if (Pretrained is not null && InputPaths.FileProblem("--pretrained", Pretrained) is string badWeights) return ValidationResult.Error(badWeights);
+        if (!string.IsNullOrWhiteSpace(Data) && InputPaths.DataProblem("--data", Data) is string badData) return ValidationResult.Error(badData);
         return ValidationResult.Success();
     }
 }

@@ -21,7 +21,7 @@ public static class MisclassifiedGrid
         using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
-        using var font = new SKFont(SKTypeface.Default, 11);
+        using var font = CaptionFont();
         using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
         using var red = new SKPaint { Color = new SKColor(180, 0, 0), IsAntialias = true };
         if (examples.Count == 0) canvas.DrawText("no misclassified examples", 4, 20, font, ink);
@@ -36,8 +36,8 @@ public static class MisclassifiedGrid
             using var skImage = SKImage.FromBitmap(bitmap);
             var sampling = image.Width < 64 ? new SKSamplingOptions(SKFilterMode.Nearest) : new SKSamplingOptions(SKFilterMode.Linear);
             canvas.DrawImage(skImage, dest, sampling);
-            canvas.DrawText(line1, x0 + 4, y0 + Cell + 11, font, ink);
-            canvas.DrawText(line2, x0 + 4, y0 + Cell + 24, font, red);
+            canvas.DrawText(Fit(line1, font, Cell - 8), x0 + 4, y0 + Cell + 11, font, ink);
+            canvas.DrawText(Fit(line2, font, Cell - 8), x0 + 4, y0 + Cell + 24, font, red);
         }
         using var snapshot = surface.Snapshot();
         using var data = snapshot.Encode(SKEncodedImageFormat.Png, 100);
@@ -45,6 +45,21 @@ public static class MisclassifiedGrid
         using (var stream = File.Create(temp)) data.SaveTo(stream);
         File.Move(temp, path, overwrite: true);
     }
+
+    /// <summary>The caption shortened with "…" until it fits <paramref name="width"/> pixels, so it stays inside its cell.</summary>
+    internal static string Fit(string text, SKFont font, float width)
+    {
+        if (font.MeasureText(text) <= width) return text;
+        for (int n = text.Length - 1; n > 0; n--)
+        {
+            string shorter = text[..n].TrimEnd() + "…";
+            if (font.MeasureText(shorter) <= width) return shorter;
+        }
+        return "…";
+    }
+
+    /// <summary>The caption font (tests measure with it).</summary>
+    internal static SKFont CaptionFont() => new(SKTypeface.Default, 11);
 
     private static SKBitmap ToBitmap(FloatImage image)
     {

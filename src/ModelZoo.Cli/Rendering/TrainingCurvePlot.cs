@@ -10,14 +10,19 @@ namespace ModelZoo.Cli.Rendering;
 /// </summary>
 public sealed class TrainingCurvePlot : ITrainingCallback
 {
-    /// <summary>Draws to <paramref name="pngPath"/> from <paramref name="metricsPath"/> (written by <see cref="MetricsJsonlWriter"/>).</summary>
-    public TrainingCurvePlot(string pngPath, string metricsPath)
+    /// <summary>Draws to <paramref name="pngPath"/> from <paramref name="metricsPath"/> (written by <see cref="MetricsJsonlWriter"/>),
+    /// titled <paramref name="title"/> (say, the model and the data).</summary>
+    public TrainingCurvePlot(string pngPath, string metricsPath, string? title = null)
     {
+        Title = title;
         ArgumentException.ThrowIfNullOrWhiteSpace(pngPath);
         ArgumentException.ThrowIfNullOrWhiteSpace(metricsPath);
         PngPath = pngPath;
         MetricsPath = metricsPath;
     }
+
+    /// <summary>The figure's title, or null for "Training curves".</summary>
+    public string? Title { get; }
 
     /// <summary>The PNG.</summary>
     public string PngPath { get; }
@@ -35,13 +40,22 @@ public sealed class TrainingCurvePlot : ITrainingCallback
     }
 
     /// <inheritdoc />
-    public void OnEpochEnd(Trainer trainer, EpochMetrics metrics) => Draw(MetricsPath, PngPath);
+    public void OnEpochEnd(Trainer trainer, EpochMetrics metrics) => Draw(MetricsPath, PngPath, Title);
 
     /// <inheritdoc />
     public void OnTrainingEnd(Trainer trainer, TrainingStatus? status) { }
 
     /// <summary>Reads <paramref name="metricsPath"/> and writes the PNG (loss on the left axis, accuracy on the right) to <paramref name="pngPath"/> (800x600).</summary>
-    public static void Draw(string metricsPath, string pngPath)
+    public static void Draw(string metricsPath, string pngPath, string? title = null)
+    {
+        if (Build(metricsPath, title) is not { } plot) return;
+        string temp = pngPath + ".tmp.png";
+        plot.SavePng(temp, 800, 600);
+        File.Move(temp, pngPath, overwrite: true);
+    }
+
+    /// <summary>The figure: titled, whole-number epoch ticks, the legend below the data (outside it).</summary>
+    internal static ScottPlot.Plot? Build(string metricsPath, string? title)
     {
         var epochs = new List<double>();
         var trainLoss = new List<double>();
@@ -49,7 +63,7 @@ public sealed class TrainingCurvePlot : ITrainingCallback
         var valEpochs = new List<double>();
         var valLoss = new List<double>();
         var valAcc = new List<double>();
-        if (!File.Exists(metricsPath)) return;
+        if (!File.Exists(metricsPath)) return null;
         foreach (string line in File.ReadLines(metricsPath))
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
@@ -66,10 +80,11 @@ public sealed class TrainingCurvePlot : ITrainingCallback
                 valLoss.Add(r.GetProperty("val_loss").GetDouble());
             }
         }
-        if (epochs.Count == 0) return;
+        if (epochs.Count == 0) return null;
 
         var plot = new ScottPlot.Plot();
-        plot.Title("Training curves");
+        plot.Title(title is null ? "Training curves" : $"Training curves: {title}");
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.XLabel("epoch");
         plot.YLabel("loss");
         plot.Axes.Right.Label.Text = "accuracy";
@@ -86,9 +101,7 @@ public sealed class TrainingCurvePlot : ITrainingCallback
             av.LegendText = "val accuracy";
             av.Axes.YAxis = plot.Axes.Right;
         }
-        plot.ShowLegend();
-        string temp = pngPath + ".tmp.png";
-        plot.SavePng(temp, 800, 600);
-        File.Move(temp, pngPath, overwrite: true);
+        plot.ShowLegend(ScottPlot.Edge.Bottom);
+        return plot;
     }
 }

@@ -14,7 +14,10 @@ namespace ModelZoo.Tests.Packaging;
 [NonParallelizable]
 public class PackageTests
 {
-    private const string Version = "0.1.0";
+    // The one version source: VersionPrefix in Directory.Build.props, plus the CI's suffix when it sets one.
+    private static readonly string Version = System.Text.RegularExpressions.Regex.Match(
+            File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "Directory.Build.props")), "<VersionPrefix>([^<]+)</VersionPrefix>").Groups[1].Value
+        + (Environment.GetEnvironmentVariable("MODELZOO_VERSION_SUFFIX") is { Length: > 0 } suffix ? "-" + suffix : "");
     private static readonly string[] Libraries = { "src/ModelZoo/ModelZoo.csproj", "src/ModelZoo.Data/ModelZoo.Data.csproj", "src/ModelZoo.Training/ModelZoo.Training.csproj", "src/ModelZoo.Onnx/ModelZoo.Onnx.csproj", "src/ModelZoo.Cli/ModelZoo.Cli.csproj" };
     private string _work = "";
     private string _feed = "";
