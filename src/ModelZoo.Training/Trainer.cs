@@ -276,12 +276,13 @@ public sealed class Trainer : IDisposable
                 }
                 Model.train();
                 double seconds = _run.EpochWatch.Elapsed.TotalSeconds + _run.CarriedSeconds;
-                // Epoch sums of every process: [loss x samples, correct, samples].
-                double[] sums = [_run.LossSum, _run.Correct, _run.Samples];
+                // Epoch sums of every process: [loss x samples, correct, samples, samples trained in this call].
+                double[] sums = [_run.LossSum, _run.Correct, _run.Samples, _run.SamplesThisCall];
                 ProcessGroup.AllReduceSum(sums);
                 double trainLoss = sums[2] == 0 ? 0 : sums[0] / sums[2];
                 double trainAccuracy = sums[2] == 0 ? 0 : sums[1] / sums[2];
-                double imagesPerSecond = _run.TrainSeconds > 0 ? _run.SamplesThisCall / _run.TrainSeconds : 0;
+                // Images/s of the whole run: every process's samples over this process's training time.
+                double imagesPerSecond = _run.TrainSeconds > 0 ? sums[3] / _run.TrainSeconds : 0;
                 EpochsCompleted = epoch;
                 _run.ResetEpoch();
 

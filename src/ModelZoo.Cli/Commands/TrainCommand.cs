@@ -34,10 +34,18 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
 
     private int Train(TrainSettings settings)
     {
+        // Data-parallel: one process per rank under mpirun/mpiexec/srun (or --distributed mpi). Only rank 0 prints,
+        // checks and writes the run folder; every rank trains on its shard and the gradients are averaged.
+        bool useMpi = settings.Distributed == "mpi" || (settings.Distributed is null or "auto" && MpiProcessGroup.IsLaunchedByMpi);
+        using var mpi = useMpi ? MpiProcessGroup.Create() : null;
+        IProcessGroup group = mpi ?? (IProcessGroup)SingleProcessGroup.Instance;
+        bool primary = group.IsPrimary;
+
         var console = env.Console;
         // Logs: stderr under --json; through Spectre on a terminal (so lines sit above the live display);
         // straight to stdout otherwise, so CI logs are not wrapped at the console width.
-        TextWriter log = settings.Json || settings.PrintConfig ? env.Error : env.Interactive ? new AnsiTextWriter(console) : console.Profile.Out.Writer;
+        TextWriter log = !primary ? TextWriter.Null
+            : settings.Json || settings.PrintConfig ? env.Error : env.Interactive ? new AnsiTextWriter(console) : console.Profile.Out.Writer;
 
         if (settings.Device is not null) DeviceSelector.Resolve(settings.Device);
 
@@ -58,12 +66,14 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         if (settings.NoDecayNormBias) merged = merged with { NoDecayNormAndBias = true };
         if (settings.EmaWarmup) merged = merged with { EmaWarmup = true };
         // Linear lr scaling: a fresh run whose effective batch differs from the recipe's, without an explicit --lr.
+        // Under N processes the effective batch is N x --batch-size (PyTorch DDP's convention).
+        var global = merged with { BatchSize = merged.BatchSize * group.WorldSize };
         if (resumed is null && settings.LearningRate is null && !settings.NoLrScale
-            && LearningRateScaling.EffectiveBatch(merged) != LearningRateScaling.EffectiveBatch(recipeOptions))
+            && LearningRateScaling.EffectiveBatch(global) != LearningRateScaling.EffectiveBatch(recipeOptions))
         {
-            var scaled = LearningRateScaling.Linear(recipeOptions, merged, scaleBackbone: settings.LearningRateBackbone is null);
+            var scaled = LearningRateScaling.Linear(recipeOptions, global, scaleBackbone: settings.LearningRateBackbone is null) with { BatchSize = merged.BatchSize };
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"lr scaled linearly to {scaled.LearningRate:G4} for effective batch {LearningRateScaling.EffectiveBatch(merged)} (recipe: lr {recipeOptions.LearningRate:G4} at batch {LearningRateScaling.EffectiveBatch(recipeOptions)}); give --lr to set it, --no-lr-scale to keep the recipe's"));
+                $"lr scaled linearly to {scaled.LearningRate:G4} for effective batch {LearningRateScaling.EffectiveBatch(global)} (recipe: lr {recipeOptions.LearningRate:G4} at batch {LearningRateScaling.EffectiveBatch(recipeOptions)}); give --lr to set it, --no-lr-scale to keep the recipe's"));
             merged = scaled;
         }
         int threads = merged.Threads ?? Environment.ProcessorCount;
@@ -91,12 +101,15 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             : Path.Combine("runs", $"{modelName}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
         bool ownFolder = resumePath is not null && PathsEqual(runDir, RunConfiguration.RunDirectoryOf(resumePath));
         if (ownFolder && settings.Overwrite) throw CliException.Usage("--overwrite replaces a folder with a new run; --resume continues the run in its own folder");
-        bool replace = OutputPaths.CheckFolder("--output", runDir, overwrite: settings.Overwrite || ownFolder, RunBytes(modelName),
+        bool replace = primary && OutputPaths.CheckFolder("--output", runDir, overwrite: settings.Overwrite || ownFolder, RunBytes(modelName),
             $"use --resume {runDir} to continue that run or --overwrite to replace it", createParents: settings.Output is null) && !ownFolder;
+        // Every rank must use rank 0's folder name (the default one has a time stamp).
+        if (group.WorldSize > 1 && settings.Output is null && resumePath is null)
+            throw CliException.Usage("under mpirun give --output DIR: the ranks must agree on the run folder");
 
         var data = env.TrainData.Open(new TrainDataRequest(dataSpec, options.BatchSize, dataOptions.ImageSize, dataOptions.Augment,
             dataOptions.ValidationSplit, dataOptions.OnBadImage == OnBadImage.Skip ? "skip" : "fail", options.Seed, threads, dataOptions.Workers,
-            settings.MaxBadFraction ?? 0.01));
+            settings.MaxBadFraction ?? 0.01, group.Rank, group.WorldSize));
         try
         {
             var modelOptions = resumed?.ModelOptions ?? new ModelOptions
@@ -136,6 +149,11 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             // Summarise before Resume: nothing may touch the restored generator state before Fit.
             log.WriteLine($"model {modelName}: {ModelStats.Describe(model, data.Channels, data.ImageSize)}");
             if (resumePath is not null) trainer.Resume(resumePath);
+            if (group.WorldSize > 1)
+            {
+                DataParallel.Attach(trainer, group);
+                log.WriteLine($"data-parallel: {group.WorldSize} processes ({mpi!.Library}), batch {options.BatchSize} per process, effective batch {options.BatchSize * group.WorldSize}; gradients averaged every step; rank 0 writes the run folder");
+            }
             log.WriteLine($"data {dataSpec}: {data.Description}; input {data.Channels}x{data.ImageSize}x{data.ImageSize}");
             foreach (var warning in TrainingWarnings.For(options, data.Train.BatchesPerEpoch, data.Validation?.SamplesPerEpoch, data.ClassNames.Count))
                 log.WriteLine($"warning: {warning}");
@@ -152,12 +170,16 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             // --overwrite: the old run is moved aside now and deleted at the first checkpoint (moved back on failure).
             using var replacement = FolderReplacement.Begin(runDir, replace);
             trainer.Callbacks.Add(replacement);
-            if (data.BadImages is { Count: > 0 } bad) WriteBadImages(runDir, bad, log);
+            if (primary && data.BadImages is { Count: > 0 } bad) WriteBadImages(runDir, bad, log);
 
             // curves.png: drawn by the CLI (the training library has no plotting dependency), after metrics.jsonl is written.
-            trainer.Callbacks.Add(new TrainingCurvePlot(Path.Combine(runDir, "curves.png"), Path.Combine(runDir, "metrics.jsonl"), $"{modelName} on {dataSpec}"));
+            if (primary) trainer.Callbacks.Add(new TrainingCurvePlot(Path.Combine(runDir, "curves.png"), Path.Combine(runDir, "metrics.jsonl"), $"{modelName} on {dataSpec}"));
             TrainingResult result;
-            if (env.Interactive && !settings.Json)
+            if (!primary)
+            {
+                result = trainer.Fit(data.Train, data.Validation, env.Signals.Token);
+            }
+            else if (env.Interactive && !settings.Json)
             {
                 var view = new LiveProgressView(console, settings.ProgressInterval is double li ? TimeSpan.FromSeconds(li) : null);
                 trainer.Callbacks.Add(view);
@@ -170,7 +192,8 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
                 result = trainer.Fit(data.Train, data.Validation, env.Signals.Token);
             }
 
-            if (settings.Json) console.Profile.Out.Writer.WriteLine(Summary(result, runDir, modelName).ToJsonString());
+            if (!primary) { }
+            else if (settings.Json) console.Profile.Out.Writer.WriteLine(Summary(result, runDir, modelName).ToJsonString());
             else
             {
                 string how = result.Status switch

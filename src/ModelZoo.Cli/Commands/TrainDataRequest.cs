@@ -12,6 +12,8 @@ namespace ModelZoo.Cli.Commands;
 /// <param name="Workers">Loader worker threads (<c>--workers</c>); 0 loads in-line on the training thread; null: in-line
 /// for MNIST-like data (in memory, cheap to transform), <paramref name="Threads"/> workers for image folders.</param>
 /// <param name="MaxBadFraction">With "skip": the largest tolerated fraction of bad images per split (<c>--max-bad-fraction</c>).</param>
+/// <param name="Rank">This process's rank in a data-parallel run.</param>
+/// <param name="WorldSize">Processes of the run; above 1 each trains on its shard (drop-last, so all take the same steps).</param>
 public sealed record TrainDataRequest(
     string Spec,
     int BatchSize,
@@ -22,4 +24,6 @@ public sealed record TrainDataRequest(
     long Seed,
     int Threads,
     int? Workers = null,
-    double MaxBadFraction = 0.01);
+    double MaxBadFraction = 0.01,
+    int Rank = 0,
+    int WorldSize = 1);

@@ -33,7 +33,8 @@ public sealed class TrainDataWiring : ITrainDataProvider
         // cores from torch's own threads (on 2 cores that slowed training measurably), so it loads in-line.
         int workers = request.Workers ?? (small ? 0 : Math.Max(1, request.Threads));
         var train = new DataLoader(split.Train, new DataLoaderOptions(
-            BatchSize: request.BatchSize, Shuffle: true, DropLast: false, Seed: seed, Workers: workers, Transform: trainTransform));
+            BatchSize: request.BatchSize, Shuffle: true, DropLast: request.WorldSize > 1, Seed: seed, Workers: workers,
+            Rank: request.Rank, WorldSize: request.WorldSize, Transform: trainTransform));
         var validation = new DataLoader(split.Validation, new DataLoaderOptions(
             BatchSize: request.BatchSize, Shuffle: false, DropLast: false, Seed: seed, Workers: workers, Transform: evalTransform));
         return new TrainData(train, validation, split.ClassNames, normalization, split.Train.Channels, imageSize,

@@ -117,6 +117,11 @@ public sealed class TrainSettings : CommandSettings
     [Description("Replace a non-empty --output folder (the old run is kept aside until the new one has written its first checkpoint).")]
     public bool Overwrite { get; init; }
 
+    /// <summary>Data-parallel backend.</summary>
+    [CommandOption("--distributed <MODE>")]
+    [Description("auto (default: MPI when started by mpirun/mpiexec/srun), mpi, or none. Under MPI --batch-size is per process and every process trains on its shard of the data.")]
+    public string? Distributed { get; init; }
+
     /// <summary>Largest tolerated fraction of bad images.</summary>
     [CommandOption("--max-bad-fraction <FRACTION>")]
     [Description("With --on-bad-image skip: the largest fraction of undecodable images tolerated per split (default 0.01 = 1%).")]
@@ -274,6 +279,7 @@ public sealed class TrainSettings : CommandSettings
         if (Dropout is < 0 or >= 1) return ValidationResult.Error("--dropout must be in [0, 1)");
         if (Augment is not null && !ModelZoo.Data.Transforms.TransformPresets.Names.Contains(Augment, StringComparer.OrdinalIgnoreCase))
             return ValidationResult.Error($"--augment must be {string.Join(", ", ModelZoo.Data.Transforms.TransformPresets.Names)}, not '{Augment}'{Suggestions.DidYouMean(Augment, ModelZoo.Data.Transforms.TransformPresets.Names)}");
+        if (Distributed is not null and not ("auto" or "mpi" or "none")) return ValidationResult.Error($"--distributed must be auto, mpi or none, not '{Distributed}'");
         if (MaxBadFraction is < 0 or > 1) return ValidationResult.Error("--max-bad-fraction must be in [0, 1]");
         if (ProgressInterval is not null && !(ProgressInterval >= 0.05 && ProgressInterval <= 3600)) return ValidationResult.Error("--progress-interval must be between 0.05 and 3600 seconds");
         if (Overwrite && Resume is not null && Output is null) return ValidationResult.Error("--overwrite replaces a folder with a new run; --resume continues the run in its own folder");

@@ -84,6 +84,52 @@ public class DataParallelTests
         Assert.That(MaxDiff(one, unsynced), Is.GreaterThan(1e-6), "negative control: rank 0 alone trained on half the batch");
     }
 
+    private static string Cli => Path.Combine(TestPaths.RepoRoot, "src", "ModelZoo.Cli", "bin", "Release", "net10.0", "ModelZoo.Cli.dll");
+
+    [Test]
+    public void MpirunTrainWritesOneRunThatMatchesOneProcessOnTheDoubledBatch()
+    {
+        RequireMpi();
+        string[] common = ["train", "--model", "deepcnn", "--data", "mnist-sample", "--epochs", "2", "--max-steps", "4", "--dropout", "0",
+            "--threads", "1", "--lr", "0.001", "--no-tensorboard"];
+        string work = Path.Combine(_dir, "cli");
+        Directory.CreateDirectory(work);
+        string single = Path.Combine(work, "single"), parallel = Path.Combine(work, "parallel");
+        var one = ProcessRunner.Dotnet([Cli, .. common, "--batch-size", "100", "--output", single], work, TimeSpan.FromMinutes(3));
+        Assert.That(one.ExitCode, Is.EqualTo(0), one.All);
+        var two = ProcessRunner.Run(MpiRun, ["-np", "2", "--oversubscribe", "--allow-run-as-root", "--bind-to", "none",
+            "dotnet", Cli, .. common, "--batch-size", "50", "--output", parallel], work, TimeSpan.FromMinutes(3));
+        Assert.That(two.ExitCode, Is.EqualTo(0), two.All);
+        Assert.That(two.StdOut, Does.Contain("data-parallel: 2 processes").And.Contain("effective batch 100"));
+        Assert.That(System.Text.RegularExpressions.Regex.Matches(two.StdOut, "^run folder ", System.Text.RegularExpressions.RegexOptions.Multiline), Has.Count.EqualTo(1), "only rank 0 prints");
+        Assert.That(Directory.GetFileSystemEntries(work).Select(Path.GetFileName), Is.EquivalentTo(new[] { "single", "parallel" }), "one run folder, nothing else written");
+
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var (a, _) = Checkpoint.LoadModel(Path.Combine(single, "checkpoints", "last.ckpt"));
+        var (b, _) = Checkpoint.LoadModel(Path.Combine(parallel, "checkpoints", "last.ckpt"));
+        var sb = b.state_dict();
+        double max = a.state_dict().Max(kv => (double)(kv.Value - sb[kv.Key]).abs().max().to_type(TorchSharp.torch.ScalarType.Float64).item<double>());
+        TestContext.Out.WriteLine($"max |1 process - 2 ranks| over the weights after 8 steps: {max:E2}");
+        Assert.That(max, Is.LessThanOrEqualTo(1e-5), "float32 weights agree to rounding");
+        var la = File.ReadAllLines(Path.Combine(single, "metrics.jsonl"));
+        var lb = File.ReadAllLines(Path.Combine(parallel, "metrics.jsonl"));
+        Assert.That(lb, Has.Length.EqualTo(2));
+        for (int i = 0; i < 2; i++)
+        {
+            using var da = System.Text.Json.JsonDocument.Parse(la[i]);
+            using var db = System.Text.Json.JsonDocument.Parse(lb[i]);
+            foreach (string key in new[] { "train_loss", "train_acc", "val_loss", "val_acc" })
+                Assert.That(db.RootElement.GetProperty(key).GetDouble(), Is.EqualTo(da.RootElement.GetProperty(key).GetDouble()).Within(1e-4), $"epoch {i + 1} {key}");
+        }
+        a.Dispose();
+        b.Dispose();
+
+        var noOutput = ProcessRunner.Run(MpiRun, ["-np", "2", "--oversubscribe", "--allow-run-as-root", "--bind-to", "none",
+            "dotnet", Cli, .. common, "--batch-size", "50"], work, TimeSpan.FromMinutes(3));
+        Assert.That(noOutput.ExitCode, Is.Not.EqualTo(0));
+        Assert.That(noOutput.All, Does.Contain("under mpirun give --output DIR"));
+    }
+
     [Test]
     public void ShardsTogetherAreTheOneProcessBatches()
     {
