@@ -13,16 +13,34 @@ namespace ModelZoo.Training;
 public sealed class MpiProcessGroup : IProcessGroup, IDisposable
 {
     private readonly MpiLibrary _mpi;
-    private bool _disposed;
+    private volatile bool _disposed;
 
-    private MpiProcessGroup(MpiLibrary mpi)
+    private readonly object _watchLock = new();
+    private string? _waitingIn;
+    private long _waitStarted;
+    private readonly Thread? _watchdog;
+
+    private MpiProcessGroup(MpiLibrary mpi, TimeSpan collectiveTimeout)
     {
         _mpi = mpi;
         _mpi.Init();
         Rank = _mpi.Rank();
         WorldSize = _mpi.Size();
         LocalRank = FirstInt("OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID") ?? 0;
+        CollectiveTimeout = collectiveTimeout;
+        if (collectiveTimeout > TimeSpan.Zero && WorldSize > 1)
+        {
+            _watchdog = new Thread(Watch) { IsBackground = true, Name = "modelzoo-mpi-watchdog" };
+            _watchdog.Start();
+        }
     }
+
+    /// <summary>
+    /// How long one collective may wait for the other ranks before this rank ends the whole job (MPI_Abort, exit 1)
+    /// with a message naming itself and the call: a rank that hangs (deadlock, stopped, stuck I/O) would otherwise
+    /// keep every other rank waiting forever. Default 300 s; <c>MODELZOO_COLLECTIVE_TIMEOUT</c> (seconds, 0 = never) sets it.
+    /// </summary>
+    public TimeSpan CollectiveTimeout { get; }
 
     /// <summary>
     /// True when this process was started by an MPI launcher (Open MPI's <c>OMPI_COMM_WORLD_SIZE</c>, PMI/PMIx's
@@ -34,7 +52,11 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
 
     /// <summary>Initialises MPI (once per process) and returns the world group.</summary>
     /// <exception cref="DistributedException">No MPI library, or MPI could not start.</exception>
-    public static MpiProcessGroup Create() => new(MpiLibrary.Load());
+    public static MpiProcessGroup Create()
+    {
+        double seconds = double.TryParse(Environment.GetEnvironmentVariable("MODELZOO_COLLECTIVE_TIMEOUT"), NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s >= 0 ? s : 300;
+        return new(MpiLibrary.Load(), TimeSpan.FromSeconds(seconds));
+    }
 
     /// <summary>The MPI library in use, e.g. <c>libmpi.so.40 (Open MPI)</c>.</summary>
     public string Library => $"{_mpi.Name} ({(_mpi.IsOpenMpi ? "Open MPI" : "MPICH")})";
@@ -56,6 +78,7 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
     {
         ArgumentNullException.ThrowIfNull(values);
         if (values.Length == 0) return;
+        using var watch = Waiting("MPI_Allreduce");
         fixed (double* p = values) _mpi.AllReduceSumInPlace((nint)p, values.Length, _mpi.Double);
     }
 
@@ -63,6 +86,7 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
     public void AllReduceSum(Tensor tensor)
     {
         var (pointer, count, type) = Buffer(tensor);
+        using var watch = Waiting("MPI_Allreduce");
         if (count > 0) _mpi.AllReduceSumInPlace(pointer, count, type);
     }
 
@@ -71,11 +95,16 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
     {
         if (root < 0 || root >= WorldSize) throw new ArgumentOutOfRangeException(nameof(root), $"root {root} is not a rank of {WorldSize}");
         var (pointer, count, type) = Buffer(tensor);
+        using var watch = Waiting("MPI_Bcast");
         if (count > 0) _mpi.Broadcast(pointer, count, type, root);
     }
 
     /// <inheritdoc />
-    public void Barrier() => _mpi.Barrier();
+    public void Barrier()
+    {
+        using var watch = Waiting("MPI_Barrier");
+        _mpi.Barrier();
+    }
 
     /// <summary>Ends every process of the job at once (MPI_Abort) with <paramref name="exitCode"/>: for a rank that cannot go on.</summary>
     public void Abort(int exitCode) => _mpi.Abort(exitCode);
@@ -104,6 +133,45 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
         }
         nint start = tensor.dtype == ScalarType.Float32 ? tensor.storage<float>().data_ptr() : tensor.storage<double>().data_ptr();
         return (start + (nint)(tensor.storage_offset() * size), (int)tensor.numel(), type);
+    }
+
+    private WaitScope Waiting(string call)
+    {
+        lock (_watchLock)
+        {
+            _waitingIn = call;
+            _waitStarted = Environment.TickCount64;
+        }
+        return new WaitScope(this);
+    }
+
+    private void Watch()
+    {
+        while (!_disposed)
+        {
+            Thread.Sleep(TimeSpan.FromMilliseconds(Math.Clamp(CollectiveTimeout.TotalMilliseconds / 10, 50, 1000)));
+            string? call;
+            long waited;
+            lock (_watchLock)
+            {
+                call = _waitingIn;
+                waited = Environment.TickCount64 - _waitStarted;
+            }
+            if (call is null || waited < CollectiveTimeout.TotalMilliseconds) continue;
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"modelzoo: error: rank {Rank} of {WorldSize}: {call} has waited {waited / 1000.0:0} s for the other ranks (limit {CollectiveTimeout.TotalSeconds:0} s, MODELZOO_COLLECTIVE_TIMEOUT); a rank that has not reached it is hung or lost; ending the job"));
+            Console.Error.Flush();
+            _mpi.Abort(1);
+            Environment.Exit(1);
+        }
+    }
+
+    private readonly struct WaitScope(MpiProcessGroup group) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (group._watchLock) group._waitingIn = null;
+        }
     }
 
     private static int? FirstInt(params string[] names)

@@ -130,6 +130,95 @@ public class DataParallelTests
         Assert.That(noOutput.All, Does.Contain("under mpirun give --output DIR"));
     }
 
+    [TestCase("killed")]
+    [TestCase("hung")]
+    public void LosingOneRankEndsTheJobNamingIt(string fault)
+    {
+        RequireMpi();
+        string work = Path.Combine(_dir, "fault-" + fault);
+        Directory.CreateDirectory(work);
+        var psi = new System.Diagnostics.ProcessStartInfo(MpiRun)
+        {
+            WorkingDirectory = work, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        psi.Environment["MODELZOO_COLLECTIVE_TIMEOUT"] = "5";
+        foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToList()) psi.Environment.Remove(key);
+        foreach (string a in new[] { "-np", "2", "--oversubscribe", "--allow-run-as-root", "--bind-to", "none", "dotnet", Cli, "train", "--model", "deepcnn",
+            "--data", "mnist-sample", "--epochs", "50", "--batch-size", "20", "--threads", "1", "--no-tensorboard", "--output", Path.Combine(work, "run") })
+            psi.ArgumentList.Add(a);
+        using var mpirun = System.Diagnostics.Process.Start(psi)!;
+        var output = new System.Text.StringBuilder();
+        mpirun.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        mpirun.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        mpirun.BeginOutputReadLine();
+        mpirun.BeginErrorReadLine();
+        try
+        {
+            // Wait until training runs (rank 0 printed its run folder), then kill rank 1 (a child of mpirun with rank 1 in its environment).
+            var until = DateTime.UtcNow.AddMinutes(2);
+            while (!Snapshot(output).Contains("run folder", StringComparison.Ordinal) && DateTime.UtcNow < until && !mpirun.HasExited) Thread.Sleep(200);
+            Assert.That(mpirun.HasExited, Is.False, Snapshot(output));
+            Thread.Sleep(1000);
+            int victim = RankPid(mpirun.Id, 1);
+            Assert.That(victim, Is.GreaterThan(0), "rank 1's process was found");
+            var killedAt = System.Diagnostics.Stopwatch.StartNew();
+            // Killed: the process is gone. Hung: stopped (SIGSTOP), so it holds its place but never reaches the next
+            // collective; rank 0's watchdog (5 s here) must end the job.
+            if (fault == "killed") System.Diagnostics.Process.GetProcessById(victim).Kill();
+            else Assert.That(ProcessRunner.Run("kill", ["-STOP", victim.ToString(System.Globalization.CultureInfo.InvariantCulture)], work, TimeSpan.FromSeconds(10)).ExitCode, Is.Zero);
+            bool ended = mpirun.WaitForExit(60_000);
+            Assert.That(ended, Is.True, "every rank ends within 60 s of losing one");
+            mpirun.WaitForExit();
+            TestContext.Out.WriteLine($"mpirun exited {mpirun.ExitCode} {killedAt.Elapsed.TotalSeconds:0.0} s after rank 1 was {fault}");
+            Assert.That(mpirun.ExitCode, Is.Not.EqualTo(0));
+            if (fault == "killed") Assert.That(Snapshot(output), Does.Contain("rank 1"), "mpirun's message names the lost rank");
+            else Assert.That(Snapshot(output), Does.Contain("rank 0 of 2: MPI_Allreduce has waited").And.Contain("hung or lost"), "the waiting rank names itself and the call");
+            // Checkpoints are written to a temporary file and renamed: whatever is there under a checkpoint's name is whole.
+            foreach (string ckpt in Directory.Exists(Path.Combine(work, "run", "checkpoints")) ? Directory.GetFiles(Path.Combine(work, "run", "checkpoints"), "*.ckpt") : [])
+                Assert.DoesNotThrow(() => Checkpoint.ReadInfo(ckpt), $"{ckpt} is a whole checkpoint");
+        }
+        finally
+        {
+            if (!mpirun.HasExited) mpirun.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static string Snapshot(System.Text.StringBuilder sb)
+    {
+        lock (sb) return sb.ToString();
+    }
+
+    /// <summary>The pid of the descendant of <paramref name="root"/> whose environment says OMPI_COMM_WORLD_RANK=<paramref name="rank"/>.</summary>
+    private static int RankPid(int root, int rank)
+    {
+        foreach (string dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
+            try
+            {
+                if (!IsDescendant(pid, root)) continue;
+                string env = File.ReadAllText(Path.Combine(dir, "environ"));
+                if (env.Split('\0').Contains($"OMPI_COMM_WORLD_RANK={rank}") && File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("ModelZoo.Cli.dll", StringComparison.Ordinal))
+                    return pid;
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return -1;
+    }
+
+    private static bool IsDescendant(int pid, int root)
+    {
+        for (int i = 0; i < 16 && pid > 1; i++)
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            int parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+            if (parent == root) return true;
+            pid = parent;
+        }
+        return false;
+    }
+
     [Test]
     public void ShardsTogetherAreTheOneProcessBatches()
     {
