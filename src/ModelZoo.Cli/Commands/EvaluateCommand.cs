@@ -22,7 +22,10 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
         var token = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, env.Signals.Token).Token;
         int threads = settings.Threads ?? Environment.ProcessorCount;
         torch.set_num_threads(threads);
-        TextWriter log = settings.Json ? env.Error : new AnsiTextWriter(env.Console);
+        // Under mpirun each process evaluates its shard and the counts are summed; only rank 0 prints and writes.
+        using var mpi = MpiProcessGroup.IsLaunchedByMpi ? MpiProcessGroup.Create() : null;
+        IProcessGroup group = mpi ?? (IProcessGroup)SingleProcessGroup.Instance;
+        TextWriter log = !group.IsPrimary ? TextWriter.Null : settings.Json ? env.Error : new AnsiTextWriter(env.Console);
 
         var paths = settings.Checkpoints.Select(Checkpoint.ResolveBestPath).ToList();
         // The output folder is checked before any work. The default (<run>/evaluation) belongs to the run and is
@@ -33,7 +36,7 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
         bool inRun = Path.GetFileName(ckptDir) == "checkpoints";
         string output = settings.Output ?? (inRun ? Path.Combine(Path.GetDirectoryName(ckptDir)!, "evaluation")
             : Path.Combine(ckptDir, Path.GetFileNameWithoutExtension(full) + "-evaluation"));
-        bool replace = OutputPaths.CheckFolder("--output", output, settings.Overwrite || (settings.Output is null && inRun), 16L << 20,
+        bool replace = group.IsPrimary && OutputPaths.CheckFolder("--output", output, settings.Overwrite || (settings.Output is null && inRun), 16L << 20,
             "use --overwrite to replace it or choose another folder");
         var infos = paths.Select(Checkpoint.ReadInfo).ToList();
         var first = infos[0];
@@ -67,10 +70,13 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
             throw new CheckpointException(paths[infos.FindIndex(i => i.ImageSize != first.ImageSize)], $"was trained at a different image size than {paths[0]} ({first.ImageSize})");
 
         var loader = new DataLoader(dataset, new DataLoaderOptions(BatchSize: settings.BatchSize, Shuffle: false, DropLast: false,
-            Seed: settings.Seed, Workers: threads, Transform: TransformPresets.Eval(first.ImageSize, first.Normalization, small)));
-        log.WriteLine($"evaluating {string.Join(" + ", infos.Select(i => i.ModelName))} on {split.Description} ({dataset.Count:N0} images)");
-        var report = Evaluator.Evaluate(models, loader, first.ClassNames, new EvaluationOptions { TopK = 5, MaxMisclassified = 64 }, token);
+            Seed: settings.Seed, Workers: threads, Rank: group.Rank, WorldSize: group.WorldSize,
+            Transform: TransformPresets.Eval(first.ImageSize, first.Normalization, small)));
+        log.WriteLine($"evaluating {string.Join(" + ", infos.Select(i => i.ModelName))} on {split.Description} ({dataset.Count:N0} images)"
+            + (group.WorldSize > 1 ? $", sharded over {group.WorldSize} processes" : ""));
+        var report = Evaluator.Evaluate(models, loader, first.ClassNames, new EvaluationOptions { TopK = 5, MaxMisclassified = 64, ProcessGroup = group }, token);
         foreach (var m in models) m.Dispose();
+        if (!group.IsPrimary) return ExitCodes.Success;
 
         // Written into a staging folder next to the output, then swapped in: nothing half-written, nothing mixed with
         // an older report.

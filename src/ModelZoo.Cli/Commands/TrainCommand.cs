@@ -149,9 +149,10 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             // Summarise before Resume: nothing may touch the restored generator state before Fit.
             log.WriteLine($"model {modelName}: {ModelStats.Describe(model, data.Channels, data.ImageSize)}");
             if (resumePath is not null) trainer.Resume(resumePath);
+            GradientAllReduce? allReduce = null;
             if (group.WorldSize > 1)
             {
-                DataParallel.Attach(trainer, group);
+                allReduce = DataParallel.Attach(trainer, group);
                 log.WriteLine($"data-parallel: {group.WorldSize} processes ({mpi!.Library}), batch {options.BatchSize} per process, effective batch {options.BatchSize * group.WorldSize}; gradients averaged every step; rank 0 writes the run folder");
             }
             log.WriteLine($"data {dataSpec}: {data.Description}; input {data.Channels}x{data.ImageSize}x{data.ImageSize}");
@@ -206,6 +207,9 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
                     (result.BestValidationAccuracy is double b ? string.Create(CultureInfo.InvariantCulture, $"; best val acc {b:P2} at epoch {result.BestEpoch}") : ""));
                 if (result.Status == TrainingStatus.Interrupted) log.WriteLine($"resume with: {CliInvocation.Current} train --resume {runDir}");
                 if (result.LastCheckpoint is not null) log.WriteLine($"checkpoints: {result.LastCheckpoint}" + (result.BestCheckpoint is not null ? $", {result.BestCheckpoint}" : ""));
+                if (allReduce is not null)
+                    log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"all-reduce: {allReduce.Elapsed.TotalSeconds:0.00} s in {allReduce.Calls} calls ({allReduce.BytesPerStep / 1e6:0.00} MB per step), {100 * allReduce.Elapsed.TotalSeconds / Math.Max(1e-9, result.History.Sum(h => h.Seconds)):0.0} % of the epochs' time on rank 0"));
             }
             return result.Status == TrainingStatus.Interrupted ? env.Signals.InterruptedExitCode : ExitCodes.Success;
         }

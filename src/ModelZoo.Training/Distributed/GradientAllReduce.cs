@@ -31,16 +31,39 @@ public sealed class GradientAllReduce : IGradientHook
     /// <summary>All-reduce calls made so far (buckets, not parameters).</summary>
     public long Calls { get; private set; }
 
+    /// <summary>Wall-clock time spent in this hook (packing, all-reduce, unpacking), for the all-reduce share of a step.</summary>
+    public TimeSpan Elapsed => _watch.Elapsed;
+
+    /// <summary>Bytes all-reduced per step by this process (the gradients' size).</summary>
+    public long BytesPerStep { get; private set; }
+
+    private readonly System.Diagnostics.Stopwatch _watch = new();
+
     /// <inheritdoc />
     public void OnGradients(IReadOnlyList<Parameter> parameters, long step)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (_group.WorldSize == 1) return;
+        _watch.Start();
+        try
+        {
+            Reduce(parameters);
+        }
+        finally
+        {
+            _watch.Stop();
+        }
+    }
+
+    private void Reduce(IReadOnlyList<Parameter> parameters)
+    {
         using var scope = NewDisposeScope();
+        long bytes = 0;
         var grads = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
         foreach (var bucket in Buckets(grads))
         {
             var flat = cat(bucket.Select(g => g.flatten()).ToList()).contiguous();
+            bytes += flat.numel() * flat.element_size();
             _group.AllReduceSum(flat);
             Calls++;
             flat.div_(_group.WorldSize);
@@ -52,6 +75,7 @@ public sealed class GradientAllReduce : IGradientHook
                 offset += n;
             }
         }
+        BytesPerStep = bytes;
     }
 
     private IEnumerable<List<Tensor>> Buckets(List<Tensor> grads)

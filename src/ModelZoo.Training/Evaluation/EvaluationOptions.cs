@@ -22,4 +22,11 @@ public sealed record EvaluationOptions
 
     /// <summary>Receives a "val" progress report every 10 batches (epoch fields 0); null reports nothing.</summary>
     public Action<TrainingProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// The processes sharing the evaluation (each gives its shard of the data, e.g. a loader with
+    /// <c>DataLoaderOptions.Rank</c>/<c>WorldSize</c>); null is one process. Every process gets the report of the whole
+    /// data: loss and counts, the confusion matrix and the most confident mistakes are combined across them.
+    /// </summary>
+    public IProcessGroup? ProcessGroup { get; init; }
 }

@@ -103,6 +103,7 @@ public class DataParallelTests
         Assert.That(two.StdOut, Does.Contain("data-parallel: 2 processes").And.Contain("effective batch 100"));
         Assert.That(System.Text.RegularExpressions.Regex.Matches(two.StdOut, "^run folder ", System.Text.RegularExpressions.RegexOptions.Multiline), Has.Count.EqualTo(1), "only rank 0 prints");
         Assert.That(Directory.GetFileSystemEntries(work).Select(Path.GetFileName), Is.EquivalentTo(new[] { "single", "parallel" }), "one run folder, nothing else written");
+        Assert.That(System.Text.RegularExpressions.Regex.Matches(two.StdOut, "^epoch 2:", System.Text.RegularExpressions.RegexOptions.Multiline), Has.Count.EqualTo(1));
 
         using var scope = TorchSharp.torch.NewDisposeScope();
         var (a, _) = Checkpoint.LoadModel(Path.Combine(single, "checkpoints", "last.ckpt"));
@@ -123,6 +124,22 @@ public class DataParallelTests
         }
         a.Dispose();
         b.Dispose();
+
+        // evaluate under mpirun: each rank takes a shard of the 2,000 test digits; the summed report equals one process's.
+        var evalOne = ProcessRunner.Dotnet([Cli, "evaluate", "--checkpoint", single, "--threads", "1", "--json", "--output", Path.Combine(work, "eval1")], work, TimeSpan.FromMinutes(3));
+        var evalTwo = ProcessRunner.Run(MpiRun, ["-np", "2", "--oversubscribe", "--allow-run-as-root", "--bind-to", "none",
+            "dotnet", Cli, "evaluate", "--checkpoint", single, "--threads", "1", "--json", "--output", Path.Combine(work, "eval2")], work, TimeSpan.FromMinutes(3));
+        Assert.That(evalOne.ExitCode, Is.EqualTo(0), evalOne.All);
+        Assert.That(evalTwo.ExitCode, Is.EqualTo(0), evalTwo.All);
+        using (var e1 = System.Text.Json.JsonDocument.Parse(evalOne.StdOut))
+        using (var e2 = System.Text.Json.JsonDocument.Parse(evalTwo.StdOut[evalTwo.StdOut.IndexOf('{', StringComparison.Ordinal)..]))
+        {
+            Assert.That(e2.RootElement.GetProperty("samples").GetInt64(), Is.EqualTo(2000));
+            foreach (string key in new[] { "top1", "top5" })
+                Assert.That(e2.RootElement.GetProperty(key).GetDouble(), Is.EqualTo(e1.RootElement.GetProperty(key).GetDouble()), key);
+            Assert.That(e2.RootElement.GetProperty("loss").GetDouble(), Is.EqualTo(e1.RootElement.GetProperty("loss").GetDouble()).Within(1e-5));
+            Assert.That(e2.RootElement.GetProperty("confusion").ToString(), Is.EqualTo(e1.RootElement.GetProperty("confusion").ToString()));
+        }
 
         var noOutput = ProcessRunner.Run(MpiRun, ["-np", "2", "--oversubscribe", "--allow-run-as-root", "--bind-to", "none",
             "dotnet", Cli, .. common, "--batch-size", "50"], work, TimeSpan.FromMinutes(3));
