@@ -144,7 +144,7 @@ public static class Evaluator
         if (options.ProcessGroup is { WorldSize: > 1 } group)
         {
             // Sums of every process's shard: loss, counts, the confusion matrix, and each process's most confident
-            // mistakes, gathered (each process fills its own slots of a zeroed buffer, then all sum it).
+            // mistakes, gathered.
             double[] sums = [lossSum, samples, top1, topk];
             group.AllReduceSum(sums);
             (lossSum, samples, top1, topk) = (sums[0], (long)sums[1], (long)sums[2], (long)sums[3]);
@@ -156,14 +156,11 @@ public static class Evaluator
                 group.AllReduceSum(flat);
                 for (int t = 0; t < n; t++) for (int c = 0; c < n; c++) confusion[t][c] = (long)flat[t * n + c];
                 int keep = Math.Max(0, options.MaxMisclassified);
-                var gathered = new double[group.WorldSize * keep * 5];
+                var slots = new double[keep * 5];
                 var mine = mistakes.OrderByDescending(m => m.Confidence).ThenBy(m => m.Index).Take(keep).ToList();
                 for (int i = 0; i < mine.Count; i++)
-                {
-                    int at = (group.Rank * keep + i) * 5;
-                    (gathered[at], gathered[at + 1], gathered[at + 2], gathered[at + 3], gathered[at + 4]) = (1, mine[i].Index, mine[i].Label, mine[i].Predicted, mine[i].Confidence);
-                }
-                group.AllReduceSum(gathered);
+                    (slots[i * 5], slots[i * 5 + 1], slots[i * 5 + 2], slots[i * 5 + 3], slots[i * 5 + 4]) = (1, mine[i].Index, mine[i].Label, mine[i].Predicted, mine[i].Confidence);
+                var gathered = group.AllGather(slots);
                 mistakes = [];
                 for (int at = 0; at < gathered.Length; at += 5)
                     if (gathered[at] == 1) mistakes.Add(new MisclassifiedSample((int)gathered[at + 1], (int)gathered[at + 2], (int)gathered[at + 3], (float)gathered[at + 4]));

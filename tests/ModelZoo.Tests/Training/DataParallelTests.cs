@@ -254,6 +254,33 @@ public class DataParallelTests
     }
 
     [Test]
+    public void AllGatherPutsEachRanksValuesInItsSlots()
+    {
+        var gathered = new SummingPeer(rank: 1, peer: [10, 20]).AllGather([3, 4]);
+        Assert.That(gathered, Is.EqualTo(new double[] { 10, 20, 3, 4 }));
+        Assert.That(SingleProcessGroup.Instance.AllGather([5, 6]), Is.EqualTo(new double[] { 5, 6 }));
+    }
+
+    /// <summary>Two processes where the other one (rank 1 - rank) contributes <c>peer</c>: its all-reduce adds what rank 0 would have filled.</summary>
+    private sealed class SummingPeer(int rank, double[] peer) : IProcessGroup
+    {
+        public int Rank => rank;
+        public int WorldSize => 2;
+        public int LocalRank => rank;
+        public bool IsPrimary => rank == 0;
+
+        public void AllReduceSum(double[] values)
+        {
+            int offset = (1 - rank) * peer.Length;
+            for (int i = 0; i < peer.Length; i++) values[offset + i] += peer[i];
+        }
+
+        public void AllReduceSum(TorchSharp.torch.Tensor tensor) => throw new NotSupportedException();
+        public void Broadcast(TorchSharp.torch.Tensor tensor, int root = 0) => throw new NotSupportedException();
+        public void Barrier() { }
+    }
+
+    [Test]
     public void WithOneProcessTheHookAndTheBroadcastChangeNothing()
     {
         using var model = TinyNets.Create();
