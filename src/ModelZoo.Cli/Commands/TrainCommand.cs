@@ -205,11 +205,17 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
                 };
                 log.WriteLine($"training {how} after {ProgressFormat.Count(result.EpochsCompleted, "epoch")} ({ProgressFormat.Count(result.Step, "step")})" +
                     (result.BestValidationAccuracy is double b ? string.Create(CultureInfo.InvariantCulture, $"; best val acc {b:P2} at epoch {result.BestEpoch}") : ""));
-                if (result.Status == TrainingStatus.Interrupted) log.WriteLine($"resume with: {CliInvocation.Current} train --resume {runDir}");
+                if (result.Status == TrainingStatus.Interrupted)
+                    log.WriteLine($"resume with: {(group.WorldSize > 1 ? $"mpirun -np {group.WorldSize} " : "")}{CliInvocation.Current} train --resume {runDir}");
                 if (result.LastCheckpoint is not null) log.WriteLine($"checkpoints: {result.LastCheckpoint}" + (result.BestCheckpoint is not null ? $", {result.BestCheckpoint}" : ""));
                 if (allReduce is not null)
+                {
+                    string share = result.History.Count > 0
+                        ? string.Create(CultureInfo.InvariantCulture, $", {100 * allReduce.Elapsed.TotalSeconds / Math.Max(1e-9, result.History.Sum(h => h.Seconds)):0.0} % of the epochs' time on rank 0")
+                        : "";
                     log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"all-reduce: {allReduce.Elapsed.TotalSeconds:0.00} s in {allReduce.Calls} calls ({allReduce.BytesPerStep / 1e6:0.00} MB per step), {100 * allReduce.Elapsed.TotalSeconds / Math.Max(1e-9, result.History.Sum(h => h.Seconds)):0.0} % of the epochs' time on rank 0"));
+                        $"all-reduce: {allReduce.Elapsed.TotalSeconds:0.00} s in {allReduce.Calls} calls ({allReduce.BytesPerStep / 1e6:0.00} MB per step){share}"));
+                }
             }
             return result.Status == TrainingStatus.Interrupted ? env.Signals.InterruptedExitCode : ExitCodes.Success;
         }

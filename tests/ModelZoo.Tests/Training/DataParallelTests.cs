@@ -149,6 +149,7 @@ public class DataParallelTests
 
     [TestCase("killed")]
     [TestCase("hung")]
+    [TestCase("terminated")]
     public void LosingOneRankEndsTheJobNamingIt(string fault)
     {
         RequireMpi();
@@ -181,14 +182,21 @@ public class DataParallelTests
             var killedAt = System.Diagnostics.Stopwatch.StartNew();
             // Killed: the process is gone. Hung: stopped (SIGSTOP), so it holds its place but never reaches the next
             // collective; rank 0's watchdog (5 s here) must end the job.
+            // Terminated: SIGTERM to mpirun, which forwards it to every rank; they agree on the step and rank 0 writes last.
             if (fault == "killed") System.Diagnostics.Process.GetProcessById(victim).Kill();
-            else Assert.That(ProcessRunner.Run("kill", ["-STOP", victim.ToString(System.Globalization.CultureInfo.InvariantCulture)], work, TimeSpan.FromSeconds(10)).ExitCode, Is.Zero);
+            else if (fault == "hung") Assert.That(ProcessRunner.Run("kill", ["-STOP", victim.ToString(System.Globalization.CultureInfo.InvariantCulture)], work, TimeSpan.FromSeconds(10)).ExitCode, Is.Zero);
+            else Assert.That(ProcessRunner.Run("kill", ["-TERM", mpirun.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], work, TimeSpan.FromSeconds(10)).ExitCode, Is.Zero);
             bool ended = mpirun.WaitForExit(60_000);
             Assert.That(ended, Is.True, "every rank ends within 60 s of losing one");
             mpirun.WaitForExit();
             TestContext.Out.WriteLine($"mpirun exited {mpirun.ExitCode} {killedAt.Elapsed.TotalSeconds:0.0} s after rank 1 was {fault}");
             Assert.That(mpirun.ExitCode, Is.Not.EqualTo(0));
-            if (fault == "killed") Assert.That(Snapshot(output), Does.Contain("rank 1"), "mpirun's message names the lost rank");
+            if (fault == "terminated")
+            {
+                Assert.That(Snapshot(output), Does.Contain("SIGTERM received").And.Contain("resume with: mpirun -np 2 "));
+                Assert.That(Checkpoint.ReadInfo(Path.Combine(work, "run", "checkpoints", "last.ckpt")).Step, Is.GreaterThan(0), "last was written at the agreed step");
+            }
+            else if (fault == "killed") Assert.That(Snapshot(output), Does.Contain("rank 1"), "mpirun's message names the lost rank");
             else Assert.That(Snapshot(output), Does.Contain("rank 0 of 2: MPI_Allreduce has waited").And.Contain("hung or lost"), "the waiting rank names itself and the call");
             // Checkpoints are written to a temporary file and renamed: whatever is there under a checkpoint's name is whole.
             foreach (string ckpt in Directory.Exists(Path.Combine(work, "run", "checkpoints")) ? Directory.GetFiles(Path.Combine(work, "run", "checkpoints"), "*.ckpt") : [])
