@@ -125,6 +125,25 @@ public class DataParallelTests
         a.Dispose();
         b.Dispose();
 
+        // Resume under the same mpirun -np 2 for a third epoch: still equal to the single process resumed alike.
+        var resumeOne = ProcessRunner.Dotnet([Cli, "train", "--resume", single, "--epochs", "3"], work, TimeSpan.FromMinutes(3));
+        var resumeTwo = ProcessRunner.Run(MpiRun, ["-np", "2", "--oversubscribe", "--allow-run-as-root", "--bind-to", "none",
+            "dotnet", Cli, "train", "--resume", parallel, "--epochs", "3"], work, TimeSpan.FromMinutes(3));
+        Assert.That(resumeOne.ExitCode, Is.EqualTo(0), resumeOne.All);
+        Assert.That(resumeTwo.ExitCode, Is.EqualTo(0), resumeTwo.All);
+        Assert.That(File.ReadAllLines(Path.Combine(parallel, "metrics.jsonl")), Has.Length.EqualTo(3));
+        using (var resumedScope = TorchSharp.torch.NewDisposeScope())
+        {
+            var (ra, _) = Checkpoint.LoadModel(Path.Combine(single, "checkpoints", "last.ckpt"));
+            var (rb, _) = Checkpoint.LoadModel(Path.Combine(parallel, "checkpoints", "last.ckpt"));
+            var rsb = rb.state_dict();
+            double rmax = ra.state_dict().Max(kv => (double)(kv.Value - rsb[kv.Key]).abs().max().to_type(TorchSharp.torch.ScalarType.Float64).item<double>());
+            TestContext.Out.WriteLine($"after resuming for a third epoch: max |1 process - 2 ranks| = {rmax:E2}");
+            Assert.That(rmax, Is.LessThanOrEqualTo(1e-5));
+            ra.Dispose();
+            rb.Dispose();
+        }
+
         // evaluate under mpirun: each rank takes a shard of the 2,000 test digits; the summed report equals one process's.
         var evalOne = ProcessRunner.Dotnet([Cli, "evaluate", "--checkpoint", single, "--threads", "1", "--json", "--output", Path.Combine(work, "eval1")], work, TimeSpan.FromMinutes(3));
         var evalTwo = ProcessRunner.Run(MpiRun, ["-np", "2", "--oversubscribe", "--allow-run-as-root", "--bind-to", "none",
