@@ -21,9 +21,11 @@ public sealed class PredictCommand(CliEnvironment env) : Command<PredictSettings
         var (files, problems) = ImageArguments.Expand(settings.Images);
         var failures = problems.Select(p => (Image: p.Argument, Error: p.Problem)).ToList();
         int threads = settings.Threads ?? Environment.ProcessorCount;
+        // ONNX Runtime takes its thread count per session; torch's is process-wide (and only loaded for a checkpoint).
+        if (settings.Onnx is null) torch.set_num_threads(threads);
         using IImageClassifier classifier = settings.Onnx is not null
             ? new OnnxClassifier(settings.Onnx, threads)
-            : WithThreads(threads, () => new CheckpointClassifier(settings.Checkpoint!));
+            : new CheckpointClassifier(settings.Checkpoint!);
         int k = Math.Min(settings.Top, classifier.ClassNames.Count);
 
         var results = new JsonArray();
@@ -70,11 +72,5 @@ public sealed class PredictCommand(CliEnvironment env) : Command<PredictSettings
         if (failures.Count > 0)
             env.Error.WriteLine($"modelzoo: {failures.Count} of {files.Count + problems.Count} image arguments failed; {results.Count} classified");
         return failures.Count > 0 ? ExitCodes.Failure : ExitCodes.Success;
-    }
-
-    private static T WithThreads<T>(int threads, Func<T> create)
-    {
-        torch.set_num_threads(threads);
-        return create();
     }
 }

@@ -45,8 +45,7 @@ public class DataParallelTests
         if (!allReduce) workerArgs.Add("--no-allreduce");
         var r = processes == 1
             ? ProcessRunner.Dotnet(workerArgs, _dir, TimeSpan.FromMinutes(3))
-            : ProcessRunner.Run(MpiRun, ["-np", processes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--oversubscribe", "--allow-run-as-root",
-                "--bind-to", "none", "dotnet", .. workerArgs], _dir, TimeSpan.FromMinutes(3));
+            : MpiRunDotnet(processes, workerArgs, _dir);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
         TestContext.Out.WriteLine(r.StdOut.Trim());
         byte[] bytes = File.ReadAllBytes(output);
@@ -54,6 +53,11 @@ public class DataParallelTests
         Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
         return values;
     }
+
+    /// <summary>Runs <c>dotnet ARGS</c> as <paramref name="processes"/> MPI ranks on this machine.</summary>
+    private static ProcessRunner.Result MpiRunDotnet(int processes, IEnumerable<string> args, string workingDirectory) =>
+        ProcessRunner.Run(MpiRun, ["-np", processes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--oversubscribe", "--allow-run-as-root",
+            "--bind-to", "none", "dotnet", .. args], workingDirectory, TimeSpan.FromMinutes(3));
 
     private static double MaxDiff(double[] a, double[] b)
     {
@@ -97,8 +101,7 @@ public class DataParallelTests
         string single = Path.Combine(work, "single"), parallel = Path.Combine(work, "parallel");
         var one = ProcessRunner.Dotnet([Cli, .. common, "--batch-size", "100", "--output", single], work, TimeSpan.FromMinutes(3));
         Assert.That(one.ExitCode, Is.EqualTo(0), one.All);
-        var two = ProcessRunner.Run(MpiRun, ["-np", "2", "--oversubscribe", "--allow-run-as-root", "--bind-to", "none",
-            "dotnet", Cli, .. common, "--batch-size", "50", "--output", parallel], work, TimeSpan.FromMinutes(3));
+        var two = MpiRunDotnet(2, [Cli, .. common, "--batch-size", "50", "--output", parallel], work);
         Assert.That(two.ExitCode, Is.EqualTo(0), two.All);
         Assert.That(two.StdOut, Does.Contain("data-parallel: 2 processes").And.Contain("effective batch 100"));
         Assert.That(System.Text.RegularExpressions.Regex.Matches(two.StdOut, "^run folder ", System.Text.RegularExpressions.RegexOptions.Multiline), Has.Count.EqualTo(1), "only rank 0 prints");
@@ -127,8 +130,7 @@ public class DataParallelTests
 
         // Resume under the same mpirun -np 2 for a third epoch: still equal to the single process resumed alike.
         var resumeOne = ProcessRunner.Dotnet([Cli, "train", "--resume", single, "--epochs", "3"], work, TimeSpan.FromMinutes(3));
-        var resumeTwo = ProcessRunner.Run(MpiRun, ["-np", "2", "--oversubscribe", "--allow-run-as-root", "--bind-to", "none",
-            "dotnet", Cli, "train", "--resume", parallel, "--epochs", "3"], work, TimeSpan.FromMinutes(3));
+        var resumeTwo = MpiRunDotnet(2, [Cli, "train", "--resume", parallel, "--epochs", "3"], work);
         Assert.That(resumeOne.ExitCode, Is.EqualTo(0), resumeOne.All);
         Assert.That(resumeTwo.ExitCode, Is.EqualTo(0), resumeTwo.All);
         Assert.That(File.ReadAllLines(Path.Combine(parallel, "metrics.jsonl")), Has.Length.EqualTo(3));
@@ -146,8 +148,7 @@ public class DataParallelTests
 
         // evaluate under mpirun: each rank takes a shard of the 2,000 test digits; the summed report equals one process's.
         var evalOne = ProcessRunner.Dotnet([Cli, "evaluate", "--checkpoint", single, "--threads", "1", "--json", "--output", Path.Combine(work, "eval1")], work, TimeSpan.FromMinutes(3));
-        var evalTwo = ProcessRunner.Run(MpiRun, ["-np", "2", "--oversubscribe", "--allow-run-as-root", "--bind-to", "none",
-            "dotnet", Cli, "evaluate", "--checkpoint", single, "--threads", "1", "--json", "--output", Path.Combine(work, "eval2")], work, TimeSpan.FromMinutes(3));
+        var evalTwo = MpiRunDotnet(2, [Cli, "evaluate", "--checkpoint", single, "--threads", "1", "--json", "--output", Path.Combine(work, "eval2")], work);
         Assert.That(evalOne.ExitCode, Is.EqualTo(0), evalOne.All);
         Assert.That(evalTwo.ExitCode, Is.EqualTo(0), evalTwo.All);
         using (var e1 = System.Text.Json.JsonDocument.Parse(evalOne.StdOut))
@@ -160,8 +161,7 @@ public class DataParallelTests
             Assert.That(e2.RootElement.GetProperty("confusion").ToString(), Is.EqualTo(e1.RootElement.GetProperty("confusion").ToString()));
         }
 
-        var noOutput = ProcessRunner.Run(MpiRun, ["-np", "2", "--oversubscribe", "--allow-run-as-root", "--bind-to", "none",
-            "dotnet", Cli, .. common, "--batch-size", "50"], work, TimeSpan.FromMinutes(3));
+        var noOutput = MpiRunDotnet(2, [Cli, .. common, "--batch-size", "50"], work);
         Assert.That(noOutput.ExitCode, Is.Not.EqualTo(0));
         Assert.That(noOutput.All, Does.Contain("under mpirun give --output DIR"));
     }
