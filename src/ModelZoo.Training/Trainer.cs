@@ -72,6 +72,7 @@ public sealed class Trainer : IDisposable
         _parameters = ParameterGroups.SelectMany(g => g.Parameters).ToList();
         _optimizer = OptimizerFactory.Create(ParameterGroups, options);
         Task = ClassificationTask.For(model, options.LabelSmoothing);
+        Precision = MixedPrecisionPolicy.For(options.Precision, Device.type);
         _clipping = GradientClipping.For(options);
         _mixing = BatchMixing.For(options, Descriptor.ClassNames.Count > 0 ? Descriptor.ClassNames.Count : Descriptor.ModelOptions.NumClasses ?? 0);
         if (options.EmaDecay is double decay) Ema = new ModelEma(model, decay, options.EmaWarmup);
@@ -117,8 +118,11 @@ public sealed class Trainer : IDisposable
     /// <summary>Hooks run after the gradients are unscaled and before the optimiser step (e.g. a data-parallel all-reduce, clipping), in order.</summary>
     public IList<IGradientHook> GradientHooks { get; } = new List<IGradientHook>();
 
-    /// <summary>Numeric precision of the steps (mixed precision slot); float32 by default. Set it before <see cref="Resume"/> so its state is restored.</summary>
-    public IPrecisionPolicy Precision { get; set; } = FullPrecisionPolicy.Instance;
+    /// <summary>
+    /// Numeric precision of the steps: <see cref="MixedPrecisionPolicy.For"/> of <see cref="TrainingOptions.Precision"/>
+    /// (float32 by default); replaceable. Set it before <see cref="Resume"/> so its state is restored.
+    /// </summary>
+    public IPrecisionPolicy Precision { get; set; }
 
     /// <summary>The processes of the run; one by default. Only the primary one writes files.</summary>
     public IProcessGroup ProcessGroup { get; set; } = SingleProcessGroup.Instance;
@@ -265,12 +269,12 @@ public sealed class Trainer : IDisposable
                         var report = p with { Epoch = epoch, Epochs = Options.Epochs };
                         foreach (var c in callbacks) c.OnProgress(this, report);
                     });
-                    val = Evaluator.Evaluate([Model], validation, null, new EvaluationOptions { Details = false, TopK = 5, Device = Device, Progress = progress });
+                    val = Evaluator.Evaluate([Model], validation, null, new EvaluationOptions { Details = false, TopK = 5, Device = Device, Progress = progress, Precision = Options.Precision, ChannelsLast = Options.ChannelsLast });
                     if (Ema is not null)
                     {
                         // The average is swapped into the model for its evaluation and swapped back bit for bit.
                         Ema.SwapInto(Model);
-                        try { valEma = Evaluator.Evaluate([Model], validation, null, new EvaluationOptions { Details = false, TopK = 5, Device = Device }); }
+                        try { valEma = Evaluator.Evaluate([Model], validation, null, new EvaluationOptions { Details = false, TopK = 5, Device = Device, Precision = Options.Precision, ChannelsLast = Options.ChannelsLast }); }
                         finally { Ema.SwapInto(Model); }
                     }
                 }
@@ -519,6 +523,7 @@ public sealed class Trainer : IDisposable
             }
 
             var x = batch.Images.to(Device);
+            if (Options.ChannelsLast) x = ModelZoo.ChannelsLast.Convert(x);
             var y = batch.Labels.to(Device);
             var target = y;
             if (_mixing is not null)

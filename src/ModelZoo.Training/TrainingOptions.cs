@@ -123,6 +123,20 @@ public sealed record TrainingOptions
     /// <summary>Report progress every this many steps.</summary>
     public int ProgressInterval { get; init; } = 10;
 
+    /// <summary>
+    /// Compute precision of the forward pass (<c>--precision</c>): bf16 or fp16 run it under <see cref="Autocast"/>
+    /// with float32 master weights (<see cref="MixedPrecisionPolicy"/>; fp16 adds dynamic loss scaling).
+    /// </summary>
+    public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
+
+    /// <summary>
+    /// Give the model every batch in channels-last (NHWC) memory format (<c>--channels-last</c>; see
+    /// <see cref="ModelZoo.ChannelsLast"/>): libtorch then keeps the activations channels-last from layer to layer. The
+    /// weights, their gradients and the optimiser state stay in the default layout (oneDNN reorders weights for each
+    /// call either way), so checkpoints are the same as without it.
+    /// </summary>
+    public bool ChannelsLast { get; init; }
+
     /// <summary>True when batches are mixed (<see cref="MixupAlpha"/> or <see cref="CutMixAlpha"/> above 0 and <see cref="MixProbability"/> above 0).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool MixesBatches => (MixupAlpha > 0 || CutMixAlpha > 0) && MixProbability > 0;

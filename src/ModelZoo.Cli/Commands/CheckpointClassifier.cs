@@ -9,8 +9,13 @@ internal sealed class CheckpointClassifier : IImageClassifier
     private readonly nn.Module<Tensor, Tensor> _model;
     private readonly CheckpointImageInput _input;
 
-    public CheckpointClassifier(string checkpointOrRun)
+    private readonly ComputePrecision _precision;
+    private readonly bool _channelsLast;
+
+    public CheckpointClassifier(string checkpointOrRun, ComputePrecision precision = ComputePrecision.Fp32, bool channelsLast = false)
     {
+        _precision = precision;
+        _channelsLast = channelsLast || ChannelsLast.PreferredFor(precision, TorchSharp.DeviceType.CPU);
         Source = Checkpoint.ResolveBestPath(checkpointOrRun);
         var info = Checkpoint.ReadInfo(Source);
         ModelName = info.ModelName;
@@ -30,7 +35,14 @@ internal sealed class CheckpointClassifier : IImageClassifier
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return _model.forward(_input.Load(imagePath)).softmax(1).data<float>().ToArray();
+        var x = _input.Load(imagePath);
+        if (_channelsLast) x = ChannelsLast.Convert(x);
+        Tensor logits;
+        using (Autocast.Enter(_precision))
+        {
+            logits = _model.forward(x);
+        }
+        return logits.to_type(ScalarType.Float32).softmax(1).data<float>().ToArray();
     }
 
     public void Dispose()

@@ -74,7 +74,12 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
             Transform: TransformPresets.Eval(first.ImageSize, first.Normalization, small)));
         log.WriteLine($"evaluating {string.Join(" + ", infos.Select(i => i.ModelName))} on {split.Description} ({dataset.Count:N0} images)"
             + (group.WorldSize > 1 ? $", sharded over {group.WorldSize} processes" : ""));
-        var report = Evaluator.Evaluate(models, loader, first.ClassNames, new EvaluationOptions { TopK = 5, MaxMisclassified = 64, ProcessGroup = group }, token);
+        var precision = settings.Precision is null ? ComputePrecision.Fp32 : PrecisionSupport.Parse(settings.Precision);
+        var report = Evaluator.Evaluate(models, loader, first.ClassNames, new EvaluationOptions
+        {
+            TopK = 5, MaxMisclassified = 64, ProcessGroup = group, Precision = precision,
+            ChannelsLast = settings.ChannelsLast || ChannelsLast.PreferredFor(precision, DeviceType.CPU),
+        }, token);
         foreach (var m in models) m.Dispose();
         if (!group.IsPrimary) return ExitCodes.Success;
 

@@ -52,6 +52,16 @@ public sealed class EvaluateSettings : CommandSettings
     [Description("Evaluate the checkpoints' model EMA weights (runs trained with --ema) instead of the raw ones.")]
     public bool Ema { get; init; }
 
+    /// <summary>Compute precision.</summary>
+    [CommandOption("--precision <NAME>")]
+    [Description("fp32 (default), bf16 or fp16: run the forward pass under autocast in 16 bits (scores are float32 either way).")]
+    public string? Precision { get; init; }
+
+    /// <summary>Channels-last memory format.</summary>
+    [CommandOption("--channels-last")]
+    [Description("Run the model in channels-last (NHWC) memory format (default: on with bf16/fp16 on CPU).")]
+    public bool ChannelsLast { get; init; }
+
     /// <summary>Machine-readable output.</summary>
     [CommandOption("--json")]
     [Description("Print the report as JSON on stdout.")]
@@ -64,6 +74,8 @@ public sealed class EvaluateSettings : CommandSettings
         if (!string.IsNullOrWhiteSpace(Data) && InputPaths.DataProblem("--data", Data) is string badData) return ValidationResult.Error(badData);
         if (BatchSize < 1) return ValidationResult.Error("--batch-size must be at least 1");
         if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1");
+        if (Precision is not null && !TrainOptionParsing.TryPrecision(Precision, out _))
+            return ValidationResult.Error($"--precision must be fp32, bf16 or fp16, not '{Precision}'");
         if (ValidationSplit is < 0 or >= 1) return ValidationResult.Error("--val-split must be in [0, 1)");
         return ValidationResult.Success();
     }

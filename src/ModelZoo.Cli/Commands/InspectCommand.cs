@@ -39,8 +39,17 @@ public sealed class InspectCommand(CliEnvironment env) : Command<InspectSettings
         }
 
         var summary = ModelInspector.Summarize(model, input, name);
+        var memory = settings.Precisions()!.Select(p => ModelInspector.EstimateMemory(summary, p)).ToList();
         if (settings.Json)
         {
+            var memoryJson = new JsonArray();
+            foreach (var m in memory)
+                memoryJson.Add(new JsonObject
+                {
+                    ["precision"] = PrecisionSupport.Name(m.Precision), ["parameter_bytes"] = m.ParameterBytes,
+                    ["compute_weight_bytes"] = m.ComputeWeightBytes, ["training_state_bytes"] = m.TrainingStateBytes,
+                    ["activation_bytes_per_sample"] = m.ActivationBytesPerSample,
+                });
             var layers = new JsonArray();
             foreach (var l in summary.Layers)
                 layers.Add(new JsonObject
@@ -68,6 +77,7 @@ public sealed class InspectCommand(CliEnvironment env) : Command<InspectSettings
                 ["float32_bytes"] = summary.Float32Bytes,
                 ["compression_ratio"] = Math.Round(summary.CompressionRatio, 4),
                 ["layers"] = layers,
+                ["memory"] = memory.Count > 0 ? memoryJson : null,
             }.ToJsonString(CliJson.Compact));
             return ExitCodes.Success;
         }
@@ -97,8 +107,22 @@ public sealed class InspectCommand(CliEnvironment env) : Command<InspectSettings
             env.Console.WriteLine($"model size {Kilobytes(summary.MemoryBytes)} (float32 equivalent {Kilobytes(summary.Float32Bytes)}), "
                 + $"compression ratio {summary.CompressionRatio.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)}x");
         }
+        if (memory.Count > 0)
+        {
+            var table = new Table().Border(TableBorder.Simple).AddColumn("precision")
+                .AddColumn(new TableColumn("weights (fp32)").RightAligned()).AddColumn(new TableColumn("16-bit copies").RightAligned())
+                .AddColumn(new TableColumn("grads + Adam").RightAligned()).AddColumn(new TableColumn("act. / sample").RightAligned())
+                .AddColumn(new TableColumn("step, batch 32").RightAligned());
+            foreach (var m in memory)
+                table.AddRow(PrecisionSupport.Name(m.Precision), Megabytes(m.ParameterBytes), Megabytes(m.ComputeWeightBytes),
+                    Megabytes(m.TrainingStateBytes), Megabytes(m.ActivationBytesPerSample), Megabytes(m.TrainingBytes(32)));
+            env.Console.Write(table);
+            env.Console.WriteLine("activations: every layer's output at the precision's element size (an estimate of what backward keeps); measured peaks are in docs/results.md");
+        }
         return ExitCodes.Success;
     }
+
+    private static string Megabytes(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + " MiB";
 
     private static string Kilobytes(long bytes) => (bytes / 1024.0).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + " KiB";
 }

@@ -28,6 +28,11 @@ public sealed class InspectSettings : CommandSettings
     [Description("List every state-dict key with its shape and dtype (to check a checkpoint's compatibility).")]
     public bool StateDict { get; init; }
 
+    /// <summary>Memory per precision.</summary>
+    [CommandOption("--precision <NAME>")]
+    [Description("Also show parameter and activation memory at this compute precision (fp32, bf16 or fp16) beside fp32's; 'all' shows every precision.")]
+    public string? Precision { get; init; }
+
     /// <summary>Machine-readable output.</summary>
     [CommandOption("--json")]
     [Description("Print JSON on stdout: params and macs totals and a layers array (or the state-dict keys).")]
@@ -43,6 +48,15 @@ public sealed class InspectSettings : CommandSettings
         return parts.Select(p => long.Parse(p, CultureInfo.InvariantCulture)).ToArray();
     }
 
+    /// <summary>The precisions <see cref="Precision"/> asks for: fp32 and the one named, or all three for <c>all</c>; empty when not given; null when invalid.</summary>
+    public IReadOnlyList<ComputePrecision>? Precisions()
+    {
+        if (Precision is null) return [];
+        if (string.Equals(Precision.Trim(), "all", StringComparison.OrdinalIgnoreCase)) return [ComputePrecision.Fp32, ComputePrecision.Bf16, ComputePrecision.Fp16];
+        if (!TrainOptionParsing.TryPrecision(Precision, out var p)) return null;
+        return p == ComputePrecision.Fp32 ? [p] : [ComputePrecision.Fp32, p];
+    }
+
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
@@ -50,6 +64,8 @@ public sealed class InspectSettings : CommandSettings
         if (Input is not null && ParseInput() is null) return ValidationResult.Error($"--input must look like CxHxW (e.g. 3x224x224), got '{Input}'");
         if (ParseInput() is { } s && s[0] is not (1 or 3)) return ValidationResult.Error("--input channels must be 1 or 3");
         if (Classes is < 1) return ValidationResult.Error("--classes must be at least 1");
+        if (Precision is not null && Precisions() is null) return ValidationResult.Error($"--precision must be fp32, bf16, fp16 or all, not '{Precision}'");
+        if (Precision is not null && StateDict) return ValidationResult.Error("--precision applies to the layer table, not --state-dict");
         return ValidationResult.Success();
     }
 }

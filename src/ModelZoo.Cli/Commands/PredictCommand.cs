@@ -25,7 +25,7 @@ public sealed class PredictCommand(CliEnvironment env) : Command<PredictSettings
         if (settings.Onnx is null) torch.set_num_threads(threads);
         using IImageClassifier classifier = settings.Onnx is not null
             ? new OnnxClassifier(settings.Onnx, threads)
-            : new CheckpointClassifier(settings.Checkpoint!);
+            : new CheckpointClassifier(settings.Checkpoint!, settings.Precision is null ? ComputePrecision.Fp32 : PrecisionSupport.Parse(settings.Precision), settings.ChannelsLast);
         int k = Math.Min(settings.Top, classifier.ClassNames.Count);
 
         var results = new JsonArray();

@@ -32,6 +32,16 @@ public sealed class PredictSettings : CommandSettings
     [Description("CPU threads for the model (default: number of cores).")]
     public int? Threads { get; init; }
 
+    /// <summary>Compute precision.</summary>
+    [CommandOption("--precision <NAME>")]
+    [Description("fp32 (default), bf16 or fp16: run the forward pass under autocast in 16 bits (scores are float32 either way).")]
+    public string? Precision { get; init; }
+
+    /// <summary>Channels-last memory format.</summary>
+    [CommandOption("--channels-last")]
+    [Description("Run the model in channels-last (NHWC) memory format (default: on with bf16/fp16 on CPU).")]
+    public bool ChannelsLast { get; init; }
+
     /// <summary>Machine-readable output.</summary>
     [CommandOption("--json")]
     [Description("Print the predictions (and the files that failed) as JSON on stdout.")]
@@ -45,6 +55,10 @@ public sealed class PredictSettings : CommandSettings
         if (Images.Length == 0) return ValidationResult.Error("at least one IMAGE is required");
         if (Top < 1) return ValidationResult.Error("--top must be at least 1");
         if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1");
+        if (Precision is not null && !TrainOptionParsing.TryPrecision(Precision, out _))
+            return ValidationResult.Error($"--precision must be fp32, bf16 or fp16, not '{Precision}'");
+        if (!string.IsNullOrWhiteSpace(Onnx) && (ChannelsLast || (Precision is not null && TrainOptionParsing.TryPrecision(Precision, out var p) && p != ModelZoo.ComputePrecision.Fp32)))
+            return ValidationResult.Error("--precision and --channels-last apply to --checkpoint; an ONNX file runs as exported");
         return ValidationResult.Success();
     }
 }

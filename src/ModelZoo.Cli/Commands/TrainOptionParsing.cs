@@ -5,6 +5,21 @@ namespace ModelZoo.Cli.Commands;
 /// <summary>Parses the enum-valued train options (lower-case names, as documented).</summary>
 public static class TrainOptionParsing
 {
+    /// <summary>Parses a precision name (<see cref="PrecisionSupport.Parse"/>).</summary>
+    public static bool TryPrecision(string text, out ComputePrecision precision)
+    {
+        try
+        {
+            precision = PrecisionSupport.Parse(text);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            precision = default;
+            return false;
+        }
+    }
+
     /// <summary>Parses an optimiser name.</summary>
     public static bool TryOptimizer(string text, out OptimizerKind kind) => Enum.TryParse(Clean(text), ignoreCase: true, out kind) && Enum.IsDefined(kind);
 

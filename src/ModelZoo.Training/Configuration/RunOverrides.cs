@@ -98,6 +98,12 @@ public sealed record RunOverrides
     /// <summary><see cref="RunDataOptions.ValidationSplit"/>.</summary>
     public double? ValidationSplit { get; init; }
 
+    /// <summary><see cref="TrainingOptions.Precision"/>.</summary>
+    public ComputePrecision? Precision { get; init; }
+
+    /// <summary><see cref="TrainingOptions.ChannelsLast"/>.</summary>
+    public bool? ChannelsLast { get; init; }
+
     /// <summary><see cref="RunDataOptions.OnBadImage"/>.</summary>
     public OnBadImage? OnBadImage { get; init; }
 
@@ -138,6 +144,8 @@ public sealed record RunOverrides
         if (CutMixAlpha is double cut) o = o with { CutMixAlpha = cut };
         if (MixProbability is double mp) o = o with { MixProbability = mp };
         if (MixSwitchProbability is double msp) o = o with { MixSwitchProbability = msp };
+        if (Precision is ComputePrecision precision) o = o with { Precision = precision };
+        if (ChannelsLast is bool cl) o = o with { ChannelsLast = cl };
         return o;
     }
 

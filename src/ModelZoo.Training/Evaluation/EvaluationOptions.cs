@@ -29,4 +29,10 @@ public sealed record EvaluationOptions
     /// data: loss and counts, the confusion matrix and the most confident mistakes are combined across them.
     /// </summary>
     public IProcessGroup? ProcessGroup { get; init; }
+
+    /// <summary>Compute precision of the forward passes (under <see cref="Autocast"/>); scores and the loss are float32 either way.</summary>
+    public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
+
+    /// <summary>Give the models their batches in channels-last memory format (the layers' outputs follow; weights are left as they are).</summary>
+    public bool ChannelsLast { get; init; }
 }

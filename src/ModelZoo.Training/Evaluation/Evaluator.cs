@@ -91,7 +91,7 @@ public static class Evaluator
                     Tensor? probs = null;
                     if (single)
                     {
-                        scores = Forward(models[0], x, classes);
+                        scores = Forward(models[0], x, classes, options, device);
                         lossSum += nn.functional.cross_entropy(scores, y, reduction: nn.Reduction.Sum).item<float>();
                     }
                     else
@@ -99,7 +99,7 @@ public static class Evaluator
                         probs = null;
                         foreach (var model in models)
                         {
-                            var logits = Forward(model, x, classes);
+                            var logits = Forward(model, x, classes, options, device);
                             probs = probs is null ? logits.softmax(1) : probs.add_(logits.softmax(1));
                         }
                         probs = probs!.div_(models.Count);
@@ -192,9 +192,15 @@ public static class Evaluator
             k, classNames?.ToList() ?? [], perClass, confusion, worst);
     }
 
-    private static Tensor Forward(nn.Module<Tensor, Tensor> model, Tensor x, int? classes)
+    private static Tensor Forward(nn.Module<Tensor, Tensor> model, Tensor x, int? classes, EvaluationOptions options, Device device)
     {
-        var logits = model.forward(x);
+        if (options.ChannelsLast) x = ChannelsLast.Convert(x);
+        Tensor logits;
+        using (Autocast.Enter(options.Precision, device.type))
+        {
+            logits = model.forward(x);
+        }
+        if (logits.dtype != ScalarType.Float32) logits = logits.to_type(ScalarType.Float32);
         if (classes is int n && logits.shape[1] != n)
             throw new ArgumentException($"a model outputs {logits.shape[1]} classes but the data has {n}");
         return logits;

@@ -32,10 +32,14 @@ public sealed class ClassificationTask : ITrainingTask
     /// Class indices [N]: cross-entropy with label smoothing. Soft targets [N, classes] (mixup/CutMix, smoothing already
     /// folded in): timm's <c>SoftTargetCrossEntropy</c>, <c>mean(sum(-target x log_softmax(logits)))</c>.
     /// </summary>
-    internal static Tensor CrossEntropy(Tensor logits, Tensor target, double labelSmoothing) =>
-        target.is_floating_point()
+    /// <remarks>16-bit logits (a mixed-precision forward pass) are widened to float32 first: the loss is always float32.</remarks>
+    internal static Tensor CrossEntropy(Tensor logits, Tensor target, double labelSmoothing)
+    {
+        if (logits.dtype is ScalarType.BFloat16 or ScalarType.Float16) logits = logits.to_type(ScalarType.Float32);
+        return target.is_floating_point()
             ? (-(target.to_type(logits.dtype) * nn.functional.log_softmax(logits, 1))).sum(1).mean()
             : nn.functional.cross_entropy(logits, target, label_smoothing: labelSmoothing);
+    }
 
     private Tensor Loss(Tensor logits, Tensor target) => CrossEntropy(logits, target, LabelSmoothing);
 }

@@ -105,6 +105,22 @@ public static class ModelInspector
         };
     }
 
+    /// <summary>
+    /// The memory of the summarised model at <paramref name="precision"/> (<c>modelzoo inspect --precision</c>). Under
+    /// bf16/fp16 the outputs of every layer are counted at 2 bytes (autocast's convolutions and linear layers return
+    /// 16-bit tensors and the layers after them keep that type), and the convolution and linear weights get a 16-bit
+    /// copy beside their float32 master.
+    /// </summary>
+    public static MemoryEstimate EstimateMemory(ModelSummary summary, ComputePrecision precision)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        int bytes = PrecisionSupport.BytesPerElement(precision);
+        long activations = summary.Layers.Sum(l => l.OutputShape.Aggregate(1L, (a, d) => a * d)) * bytes;
+        long computeWeights = precision == ComputePrecision.Fp32 ? 0
+            : summary.Layers.Where(l => l.Type is "Conv2d" or "Linear").Sum(l => l.Parameters) * bytes;
+        return new MemoryEstimate(precision, summary.Parameters * 4, computeWeights, summary.TrainableParameters * 12, activations);
+    }
+
     /// <summary>Parameter bits of a module and its descendants: 1 per latent binary weight, the element size otherwise.</summary>
     private static long MemoryBits(nn.Module module)
     {

@@ -169,29 +169,12 @@ internal static class OneDnnGuard
 
     private static (IntPtr Lib, IntPtr Context) FindContext()
     {
-        // The Itanium C++ ABI names below exist only in the Linux build of libtorch.
-        if (!OperatingSystem.IsLinux()) return default;
-        try
-        {
-            // Make sure TorchSharp has loaded libtorch (from the application's runtimes folder), then find the same copy.
-            using (var probe = TorchSharp.torch.empty(1)) { }
-        }
-        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException)
-        {
-            return default;
-        }
-        if (!NativeLibrary.TryLoad("libtorch_cpu.so", out var lib))
-        {
-            string local = Path.Combine(AppContext.BaseDirectory, "runtimes", RuntimeInformation.RuntimeIdentifier, "native", "libtorch_cpu.so");
-            string portable = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant(), "native", "libtorch_cpu.so");
-            if (!NativeLibrary.TryLoad(local, out lib) && !NativeLibrary.TryLoad(portable, out lib)) return default;
-        }
-        if (!NativeLibrary.TryGetExport(lib, "_ZN2at13globalContextEv", out var getContext)) return default;
+        if (!LibTorchCpu.TryGetExport("_ZN2at13globalContextEv", out var getContext)) return default;
         IntPtr context;
         unsafe
         {
             context = ((delegate* unmanaged<IntPtr>)getContext)();
         }
-        return (lib, context);
+        return (LibTorchCpu.Handle, context);
     }
 }

@@ -1,0 +1,76 @@
+using static TorchSharp.torch;
+
+namespace ModelZoo;
+
+/// <summary>
+/// Channels-last (NHWC) memory format, PyTorch's <c>torch.channels_last</c>, for TorchSharp 0.107, which has no
+/// memory-format argument: a 4-D tensor keeps its logical N, C, H, W shape and indexing, but its elements are laid
+/// out pixel by pixel with the channels adjacent. oneDNN's convolutions (and most of all its bfloat16 ones) run
+/// faster on that layout, and libtorch keeps it from layer to layer once the input and the weights have it.
+/// Results are the same as with the default (contiguous NCHW) layout up to floating-point reassociation.
+/// </summary>
+public static class ChannelsLast
+{
+    /// <summary>
+    /// A channels-last copy of a 4-D tensor (or the tensor itself when it already is, or is not 4-D), with the same
+    /// values, shape and autograd history.
+    /// </summary>
+    public static Tensor Convert(Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (tensor.dim() != 4 || IsChannelsLast(tensor)) return tensor;
+        return tensor.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+    }
+
+    /// <summary>True when <paramref name="tensor"/> is 4-D and laid out channels-last (sizes of 1 may have any stride).</summary>
+    public static bool IsChannelsLast(Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (tensor.dim() != 4) return false;
+        var size = tensor.shape;
+        var stride = tensor.stride();
+        long expected = 1;
+        // Channels-last order from the fastest dimension: C, W, H, N.
+        foreach (int d in new[] { 1, 3, 2, 0 })
+        {
+            if (size[d] != 1 && stride[d] != expected) return false;
+            expected *= size[d];
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Converts every 4-D parameter and buffer of <paramref name="module"/> (convolution weights) to channels-last in
+    /// place, keeping the same parameter objects, so optimisers built before or after see them. Call it before the
+    /// optimiser takes its first step (its state is created in the parameters' layout). Returns the number converted.
+    /// </summary>
+    public static int Apply(nn.Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        int converted = 0;
+        using var noGrad = no_grad();
+        foreach (var (_, p) in module.named_parameters())
+        {
+            if (p.dim() != 4 || IsChannelsLast(p)) continue;
+            using var nhwc = Convert(p);
+            p.set_(nhwc);
+            converted++;
+        }
+        foreach (var (_, b) in module.named_buffers())
+        {
+            if (b.dim() != 4 || IsChannelsLast(b)) continue;
+            using var nhwc = Convert(b);
+            b.set_(nhwc);
+            converted++;
+        }
+        return converted;
+    }
+
+    /// <summary>
+    /// Whether channels-last is the better default for <paramref name="precision"/> on <paramref name="device"/>:
+    /// true for bf16/fp16 on CPU (oneDNN's 16-bit convolutions are laid out NHWC; resnet18 trained faster in
+    /// bench/PrecisionBench), false for fp32 (libtorch's fp32 CPU kernels were slower on it in the same benchmark).
+    /// </summary>
+    public static bool PreferredFor(ComputePrecision precision, TorchSharp.DeviceType device) =>
+        precision != ComputePrecision.Fp32 && device == TorchSharp.DeviceType.CPU;
+}
