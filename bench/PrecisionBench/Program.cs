@@ -24,9 +24,9 @@ unsafe {
   for (int i = 0; i < steps; i++) {
     using var scope = torch.NewDisposeScope();
     var sw = Stopwatch.StartNew();
-    if (prec == "bf16") { setDt(0, 15); setEn(0, 1); }
+    if (prec == "bf16") { setDt(0, 15); setEn(0, 1); } else if (prec == "fp16") { setDt(0, 5); setEn(0, 1); }
     var logits = net.call(x0);
-    if (prec == "bf16") { setEn(0, 0); clear(); }
+    if (prec != "fp32") { setEn(0, 0); clear(); }
     var loss = torch.nn.functional.cross_entropy(logits.to(ScalarType.Float32), y);
     opt.zero_grad(); loss.backward(); opt.step();
     float l = loss.item<float>();

@@ -4,8 +4,8 @@ namespace ModelZoo;
 
 /// <summary>
 /// A mixed-precision region entered by <see cref="Autocast.Enter"/>; disposing it restores the thread's previous
-/// autocast state and, when the outermost region ends, frees the cached 16-bit copies of the weights (so the next
-/// region casts the updated weights).
+/// autocast state and, when the outermost region ends (or an inner region of another type), frees the cached 16-bit
+/// copies of the weights, so the next region casts the updated weights.
 /// </summary>
 public sealed class AutocastScope : IDisposable
 {
@@ -29,6 +29,8 @@ public sealed class AutocastScope : IDisposable
     {
         bool wasEnabled = AutocastNative.IsEnabled(device);
         sbyte wasDtype = AutocastNative.GetDtype(device);
+        // libtorch's weight cache is keyed by tensor only: a nested region of another type must not reuse the outer copies.
+        if (wasEnabled && wasDtype != dtype) AutocastNative.ClearCache();
         AutocastNative.SetDtype(device, dtype);
         AutocastNative.SetEnabled(device, true);
         AutocastNative.IncrementNesting();
@@ -43,7 +45,8 @@ public sealed class AutocastScope : IDisposable
     {
         if (!_active || _disposed) return;
         _disposed = true;
-        if (AutocastNative.DecrementNesting() == 0) AutocastNative.ClearCache();
+        bool outermost = AutocastNative.DecrementNesting() == 0;
+        if (outermost || (_previousEnabled && _previousDtype != AutocastNative.GetDtype(_device))) AutocastNative.ClearCache();
         AutocastNative.SetEnabled(_device, _previousEnabled);
         AutocastNative.SetDtype(_device, _previousDtype);
     }
