@@ -1,38 +1,65 @@
+// Training-step throughput of a zoo model in fp32, bf16 and with channels-last batches, through the library's own
+// Autocast regions and ChannelsLast (the same code paths `modelzoo train --precision` uses), on random input.
+// The PyTorch twin is bench/precision/torch_step.py; bench/precision/compare.sh alternates both.
+//
+//   dotnet PrecisionBench.dll MODEL BATCH fp32|bf16|fp16 nchw|cl STEPS [THREADS]
+//
+// Prints: "<model> b<batch> <precision> <format>: median step X ms, Y img/s" (median over steps 3..STEPS), and with
+// MODELZOO_BENCH_RSS=1 the peak resident memory.
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using ModelZoo;
 using TorchSharp;
 using static TorchSharp.torch;
-using ModelZoo;
 
-string model = args[0]; int batch = int.Parse(args[1]); string prec = args[2]; bool cl = args[3].StartsWith("cl"); bool clw = args[3] == "cl"; int steps = int.Parse(args[4]);
-int size = model.StartsWith("deepcnn") ? 28 : 224; int ch = model.StartsWith("deepcnn") ? 1 : 3;
-torch.set_num_threads(2);
-var net = Zoo.Create(model, new ModelOptions{ NumClasses = 10 });
-Console.WriteLine($"onednn disabled: {TorchRuntime.OneDnnDisabledReason ?? "no"}; cpuid 8000001D eax={System.Runtime.Intrinsics.X86.X86Base.CpuId(unchecked((int)0x8000001D),0).Eax:x} leaf4={System.Runtime.Intrinsics.X86.X86Base.CpuId(4,0).Eax:x}");
-if (Environment.GetEnvironmentVariable("FORCE_ONEDNN") == "1") { }
-var lib = NativeLibrary.Load("libtorch_cpu.so");
-unsafe {
-  var setEn = (delegate* unmanaged<sbyte, byte, void>)NativeLibrary.GetExport(lib, "_ZN2at8autocast20set_autocast_enabledEN3c1010DeviceTypeEb");
-  var setDt = (delegate* unmanaged<sbyte, sbyte, void>)NativeLibrary.GetExport(lib, "_ZN2at8autocast18set_autocast_dtypeEN3c1010DeviceTypeENS1_10ScalarTypeE");
-  var clear = (delegate* unmanaged<void>)NativeLibrary.GetExport(lib, "_ZN2at8autocast11clear_cacheEv");
-  net.train();
-  if (clw) using (torch.no_grad()) foreach (var p in net.parameters()) if (p.dim()==4) p.set_(p.permute(0,2,3,1).contiguous().permute(0,3,1,2));
-  var opt = torch.optim.Adam(net.parameters(), 1e-3);
-  var x0 = torch.randn(batch, ch, size, size); if (cl) x0 = x0.permute(0,2,3,1).contiguous().permute(0,3,1,2);
-  var y = torch.randint(0, 10, batch);
-  var times = new List<double>();
-  for (int i = 0; i < steps; i++) {
-    using var scope = torch.NewDisposeScope();
-    var sw = Stopwatch.StartNew();
-    if (prec == "bf16") { setDt(0, 15); setEn(0, 1); } else if (prec == "fp16") { setDt(0, 5); setEn(0, 1); }
-    var logits = net.call(x0);
-    if (prec != "fp32") { setEn(0, 0); clear(); }
-    var loss = torch.nn.functional.cross_entropy(logits.to(ScalarType.Float32), y);
-    opt.zero_grad(); loss.backward(); opt.step();
-    float l = loss.item<float>();
-    times.Add(sw.Elapsed.TotalSeconds);
-    if (i==0) Console.WriteLine($"logits dtype {logits.dtype} loss {l}");
-  }
-  var t = times.Skip(2).OrderBy(v=>v).ToList();
-  Console.WriteLine($"{model} b{batch} {prec} {(cl?"cl":"nchw")}: median step {t[t.Count/2]*1000:F1} ms, {batch/t[t.Count/2]:F1} img/s");
+if (args.Length < 5)
+{
+    Console.Error.WriteLine("usage: PrecisionBench MODEL BATCH fp32|bf16|fp16 nchw|cl STEPS [THREADS]");
+    return 2;
 }
+string model = args[0];
+int batch = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+var precision = PrecisionSupport.Parse(args[2]);
+bool channelsLast = args[3] is "cl" or "clw";
+bool channelsLastWeights = args[3] == "clw";
+bool gradsToNone = Environment.GetEnvironmentVariable("MODELZOO_BENCH_GRAD_NONE") == "1";
+int steps = int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture);
+int threads = args.Length > 5 ? int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : 2;
+torch.set_num_threads(threads);
+
+bool mnist = model.StartsWith("deepcnn", StringComparison.Ordinal) || model.StartsWith("bnn", StringComparison.Ordinal);
+int size = mnist ? 28 : 224, channels = mnist ? 1 : 3;
+torch.manual_seed(0);
+using var net = Zoo.Create(model, new ModelOptions { NumClasses = 10, InChannels = channels, Seed = 0 });
+net.train();
+if (channelsLastWeights) ChannelsLast.Apply(net);
+var parameters = net.parameters().ToList();
+using var optimizer = torch.optim.Adam(net.parameters(), 1e-3);
+var x = torch.randn(batch, channels, size, size);
+if (channelsLast) x = ChannelsLast.Convert(x);
+var y = torch.randint(0, 10, batch);
+var times = new List<double>();
+for (int i = 0; i < steps; i++)
+{
+    using var scope = torch.NewDisposeScope();
+    var watch = Stopwatch.StartNew();
+    Tensor logits;
+    using (Autocast.Enter(precision)) logits = net.call(x);
+    var loss = nn.functional.cross_entropy(logits.to_type(ScalarType.Float32), y);
+    if (gradsToNone) foreach (var p in parameters) p.grad = null;
+    else optimizer.zero_grad();
+    loss.backward();
+    optimizer.step();
+    _ = loss.item<float>();
+    times.Add(watch.Elapsed.TotalSeconds);
+}
+var sorted = times.Skip(2).Order().ToList();
+double median = sorted[sorted.Count / 2];
+Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+    $"{model} b{batch} {PrecisionSupport.Name(precision)} {args[3]}: median step {median * 1000:F1} ms, {batch / median:F1} img/s"));
+if (Environment.GetEnvironmentVariable("MODELZOO_BENCH_RSS") == "1")
+{
+    using var self = Process.GetCurrentProcess();
+    self.Refresh();
+    Console.WriteLine($"peak RSS {self.PeakWorkingSet64 / (1024 * 1024)} MB");
+}
+return 0;

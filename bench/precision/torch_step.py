@@ -4,7 +4,7 @@ python3 torch_step.py MODEL BATCH fp32|bf16 nchw|cl STEPS [THREADS]
 Prints one line: "<model> b<batch> <precision> <format>: median step X ms, Y img/s" (the same line PrecisionBench prints).
 bf16 is torch.autocast("cpu", torch.bfloat16) around the forward pass; cl is channels_last for the model and input.
 """
-import sys, time, statistics
+import os, resource, sys, time, statistics
 import torch, torch.nn as nn, torchvision
 
 model_name, batch, prec, fmt, steps = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
@@ -40,3 +40,5 @@ for i in range(steps):
     times.append(time.perf_counter() - t0)
 med = statistics.median(times[2:])
 print(f"{model_name} b{batch} {prec} {fmt}: median step {med * 1000:.1f} ms, {batch / med:.1f} img/s", flush=True)
+if os.environ.get("MODELZOO_BENCH_RSS") == "1":
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB", flush=True)

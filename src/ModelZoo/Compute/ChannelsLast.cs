@@ -7,7 +7,9 @@ namespace ModelZoo;
 /// memory-format argument: a 4-D tensor keeps its logical N, C, H, W shape and indexing, but its elements are laid
 /// out pixel by pixel with the channels adjacent. oneDNN's convolutions (and most of all its bfloat16 ones) run
 /// faster on that layout, and libtorch keeps it from layer to layer once the input and the weights have it.
-/// Results are the same as with the default (contiguous NCHW) layout up to floating-point reassociation.
+/// Forward results are the same as with the default (contiguous NCHW) layout up to floating-point reassociation
+/// (tested to 1e-5); training trajectories drift further apart than that in libtorch 2.10 (see docs/precision.md),
+/// which is why the trainer leaves it off unless asked.
 /// </summary>
 public static class ChannelsLast
 {
@@ -65,12 +67,4 @@ public static class ChannelsLast
         }
         return converted;
     }
-
-    /// <summary>
-    /// Whether channels-last is the better default for <paramref name="precision"/> on <paramref name="device"/>:
-    /// true for bf16/fp16 on CPU (oneDNN's 16-bit convolutions are laid out NHWC; resnet18 trained faster in
-    /// bench/PrecisionBench), false for fp32 (libtorch's fp32 CPU kernels were slower on it in the same benchmark).
-    /// </summary>
-    public static bool PreferredFor(ComputePrecision precision, TorchSharp.DeviceType device) =>
-        precision != ComputePrecision.Fp32 && device == TorchSharp.DeviceType.CPU;
 }

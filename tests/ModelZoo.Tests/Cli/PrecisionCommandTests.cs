@@ -16,10 +16,10 @@ public class PrecisionCommandTests
         var (code, output, err) = await CliHarness.Run("train", "--model", "deepcnn", "--data", "mnist-sample", "--epochs", "1",
             "--max-steps", "4", "--threads", "1", "--precision", "bf16", "--output", dir, "--json");
         Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
-        Assert.That(err, Does.Contain("precision bf16 (float32 master weights), memory format channels-last"), "channels-last is the bf16 default on CPU");
+        Assert.That(err, Does.Contain("precision bf16 (float32 master weights), memory format NCHW"));
         var config = RunConfiguration.Load(dir);
         Assert.That(config.Training.Precision, Is.EqualTo(ComputePrecision.Bf16));
-        Assert.That(config.Training.ChannelsLast, Is.True);
+        Assert.That(config.Training.ChannelsLast, Is.False, "channels-last is opt-in");
         Assert.That(File.ReadAllText(Path.Combine(dir, "config.json")), Does.Contain("\"precision\": \"bf16\""));
 
         var resumed = await CliHarness.Run("train", "--resume", dir, "--epochs", "2", "--json");
@@ -37,14 +37,17 @@ public class PrecisionCommandTests
     }
 
     [Test]
-    public async Task NoChannelsLastKeepsNchwUnderBf16()
+    public async Task ChannelsLastIsRecordedAndNoChannelsLastTurnsItOffOnResume()
     {
         string dir = TinyNets.TempDir();
         var (code, output, err) = await CliHarness.Run("train", "--model", "deepcnn", "--data", "mnist-sample", "--epochs", "1",
-            "--max-steps", "2", "--threads", "1", "--precision", "bf16", "--no-channels-last", "--output", dir);
+            "--max-steps", "2", "--threads", "1", "--channels-last", "--output", dir);
         Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        Assert.That(RunConfiguration.Load(dir).Training.ChannelsLast, Is.True);
+        Assert.That(output + err, Does.Contain("precision fp32 (float32 master weights), memory format channels-last"));
+        var resumed = await CliHarness.Run("train", "--resume", dir, "--epochs", "2", "--no-channels-last");
+        Assert.That(resumed.Code, Is.EqualTo(ExitCodes.Success), resumed.Err);
         Assert.That(RunConfiguration.Load(dir).Training.ChannelsLast, Is.False);
-        Assert.That(output + err, Does.Contain("memory format NCHW"));
     }
 
     [TestCase(new[] { "train", "--model", "deepcnn", "--data", "mnist-sample", "--precision", "fp8" }, "--precision must be fp32, bf16 or fp16, not 'fp8'")]
