@@ -59,7 +59,7 @@ public sealed class EvaluateSettings : CommandSettings
 
     /// <summary>Channels-last memory format.</summary>
     [CommandOption("--channels-last")]
-    [Description("Give the model its input in channels-last (NHWC) memory format (same scores to float rounding; faster with bf16).")]
+    [Description("Give the model its input in channels-last (NHWC) memory format (same scores to float rounding; the default with bf16/fp16).")]
     public bool ChannelsLast { get; init; }
 
     /// <summary>Machine-readable output.</summary>

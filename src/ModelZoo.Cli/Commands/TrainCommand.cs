@@ -65,6 +65,10 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         if (settings.FreezeBackbone) merged = merged with { FreezeBackbone = true };
         if (settings.NoDecayNormBias) merged = merged with { NoDecayNormAndBias = true };
         if (settings.EmaWarmup) merged = merged with { EmaWarmup = true };
+        // Channels-last by default for 16-bit compute on CPU (ChannelsLast.PreferredFor): for a new run, or when a
+        // resume changes the precision, unless --channels-last/--no-channels-last says otherwise.
+        if (!settings.ChannelsLast && !settings.NoChannelsLast && (resumed is null || settings.Precision is not null))
+            merged = merged with { ChannelsLast = ModelZoo.ChannelsLast.PreferredFor(merged.Precision, DeviceSelector.Resolve(merged.Device).type) };
         // Linear lr scaling: a fresh run whose effective batch differs from the recipe's, without an explicit --lr.
         // Under N processes the effective batch is N x --batch-size (PyTorch DDP's convention).
         var global = merged with { BatchSize = merged.BatchSize * group.WorldSize };

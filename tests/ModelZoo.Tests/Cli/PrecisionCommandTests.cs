@@ -16,10 +16,10 @@ public class PrecisionCommandTests
         var (code, output, err) = await CliHarness.Run("train", "--model", "deepcnn", "--data", "mnist-sample", "--epochs", "1",
             "--max-steps", "4", "--threads", "1", "--precision", "bf16", "--output", dir, "--json");
         Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
-        Assert.That(err, Does.Contain("precision bf16 (float32 master weights), memory format NCHW"));
+        Assert.That(err, Does.Contain("precision bf16 (float32 master weights), memory format channels-last"), "channels-last is the bf16 default on CPU");
         var config = RunConfiguration.Load(dir);
         Assert.That(config.Training.Precision, Is.EqualTo(ComputePrecision.Bf16));
-        Assert.That(config.Training.ChannelsLast, Is.False, "channels-last is opt-in");
+        Assert.That(config.Training.ChannelsLast, Is.True);
         Assert.That(File.ReadAllText(Path.Combine(dir, "config.json")), Does.Contain("\"precision\": \"bf16\""));
 
         var resumed = await CliHarness.Run("train", "--resume", dir, "--epochs", "2", "--json");
@@ -34,6 +34,17 @@ public class PrecisionCommandTests
         Assert.That(bf16.Code, Is.EqualTo(ExitCodes.Success), bf16.Err);
         double Top1(string json) => JsonDocument.Parse(json).RootElement.GetProperty("top1").GetDouble();
         Assert.That(Top1(bf16.Out), Is.EqualTo(Top1(fp32.Out)).Within(0.02), "a bf16 forward pass scores like fp32");
+    }
+
+    [Test]
+    public async Task NoChannelsLastKeepsNchwUnderBf16()
+    {
+        string dir = TinyNets.TempDir();
+        var (code, output, err) = await CliHarness.Run("train", "--model", "deepcnn", "--data", "mnist-sample", "--epochs", "1",
+            "--max-steps", "2", "--threads", "1", "--precision", "bf16", "--no-channels-last", "--output", dir);
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        Assert.That(RunConfiguration.Load(dir).Training.ChannelsLast, Is.False);
+        Assert.That(output + err, Does.Contain("memory format NCHW"));
     }
 
     [Test]
