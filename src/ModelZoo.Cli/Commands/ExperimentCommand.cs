@@ -39,8 +39,8 @@ public sealed class ExperimentCommand(CliEnvironment env) : Command<ExperimentSe
             MaxStepsPerEpoch = settings.MaxSteps,
             Seed = settings.Seed,
             Threads = threads,
-            Dropout = settings.Dropout,
         };
+        if (settings.Dropout is double dropout) options = options with { Dropout = dropout };
 
         // One data pipeline per augmentation preset, opened once: every variant sees the same batches in the same order.
         var opened = new Dictionary<string, ExperimentData>(StringComparer.Ordinal);
@@ -58,7 +58,7 @@ public sealed class ExperimentCommand(CliEnvironment env) : Command<ExperimentSe
         }
 
         log.WriteLine(string.Create(Inv,
-            $"experiment {definition.Name}: {definition.Variants.Count} variants of the {definition.Variable} ({string.Join(", ", definition.Variants.Select(v => v.Label))}); {settings.Epochs} epoch(s){(settings.MaxSteps is int ms ? $" of at most {ms} steps" : "")}, batch {settings.BatchSize}, seed {settings.Seed}, {threads} thread(s); variants run one after another"));
+            $"experiment {definition.Name}: {definition.Variants.Count} variants of the {definition.Variable} ({string.Join(", ", definition.Variants.Select(v => v.Label))}); {settings.Epochs} epoch(s){(settings.MaxSteps is int ms ? $" of at most {ms} steps" : "")}, batch {settings.BatchSize}, dropout {options.Dropout:0.##}, seed {settings.Seed}, {threads} thread(s); variants run one after another"));
         IReadOnlyList<VariantResult> results = [];
         IReadOnlyList<ActivationHistogram> activations = [];
         try
@@ -100,8 +100,8 @@ public sealed class ExperimentCommand(CliEnvironment env) : Command<ExperimentSe
         JsonObject json;
         try
         {
-            files.AddRange(WriteFiles(staging, definition, settings, threads, results, activations, verdict, activationVerdict));
-            json = Json(definition, settings, threads, results, verdict, activationVerdict, final, files);
+            files.AddRange(WriteFiles(staging, definition, settings, options, results, activations, verdict, activationVerdict));
+            json = Json(definition, settings, options, results, verdict, activationVerdict, final, files);
             File.WriteAllText(Path.Combine(staging, "experiment.json"), json.ToJsonString(CliJson.Indented));
             using var replacement = FolderReplacement.Begin(final, replace);
             if (Directory.Exists(final)) Directory.Delete(final);
@@ -154,7 +154,7 @@ public sealed class ExperimentCommand(CliEnvironment env) : Command<ExperimentSe
         return all;
     }
 
-    private static List<string> WriteFiles(string dir, ExperimentDefinition d, ExperimentSettings s, int threads, IReadOnlyList<VariantResult> results,
+    private static List<string> WriteFiles(string dir, ExperimentDefinition d, ExperimentSettings s, ExperimentOptions o, IReadOnlyList<VariantResult> results,
         IReadOnlyList<ActivationHistogram> activations, ExperimentVerdict verdict, ExperimentVerdict? activationVerdict)
     {
         var files = new List<string>();
@@ -205,18 +205,18 @@ public sealed class ExperimentCommand(CliEnvironment env) : Command<ExperimentSe
                 w.WriteLine(string.Create(Inv, $"{r.Variant.Name},\"{r.Variant.Label}\",{r.TestAccuracy:R},{r.TestLoss:R},{r.MeanTrainLoss:R},{r.FinalTrainLoss():R},{r.StepLosses.Count},{r.Parameters},{r.Seconds:0.###}"));
         }
         files.Add("summary.csv");
-        File.WriteAllText(Path.Combine(dir, "summary.md"), Markdown(d, s, threads, results, verdict, activationVerdict, files));
+        File.WriteAllText(Path.Combine(dir, "summary.md"), Markdown(d, s, o, results, verdict, activationVerdict, files));
         files.Add("summary.md");
         return files;
     }
 
-    private static string Markdown(ExperimentDefinition d, ExperimentSettings s, int threads, IReadOnlyList<VariantResult> results,
+    private static string Markdown(ExperimentDefinition d, ExperimentSettings s, ExperimentOptions o, IReadOnlyList<VariantResult> results,
         ExperimentVerdict verdict, ExperimentVerdict? activationVerdict, IReadOnlyList<string> files)
     {
         var md = new StringBuilder();
         md.AppendLine(Inv, $"# Experiment `{d.Name}`: {d.Title}");
         md.AppendLine();
-        md.AppendLine(Inv, $"Data `{s.Data}`, {s.Epochs} epoch(s){(s.MaxSteps is int ms ? $" of at most {ms} steps" : "")}, batch {s.BatchSize}, seed {s.Seed} for every variant, {threads} thread(s); the variants ran one after another. Command: `modelzoo experiment {d.Name} --data {s.Data} --epochs {s.Epochs}{(s.MaxSteps is int m2 ? $" --max-steps {m2}" : "")}`.");
+        md.AppendLine(Inv, $"Data `{s.Data}`, {s.Epochs} epoch(s){(s.MaxSteps is int ms ? $" of at most {ms} steps" : "")}, batch {s.BatchSize}, dropout {o.Dropout:0.##}, seed {s.Seed} for every variant, {o.Threads} thread(s); the variants ran one after another. Command: `modelzoo experiment {d.Name} --data {s.Data} --epochs {s.Epochs}{(s.MaxSteps is int m2 ? $" --max-steps {m2}" : "")}{(s.Dropout is double dr ? $" --dropout {dr}" : "")}`.");
         md.AppendLine();
         md.AppendLine("| variant | test accuracy | test loss | mean training loss | final training loss | steps | parameters | seconds |");
         md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -236,7 +236,7 @@ public sealed class ExperimentCommand(CliEnvironment env) : Command<ExperimentSe
         return md.ToString();
     }
 
-    private static JsonObject Json(ExperimentDefinition d, ExperimentSettings s, int threads, IReadOnlyList<VariantResult> results,
+    private static JsonObject Json(ExperimentDefinition d, ExperimentSettings s, ExperimentOptions o, IReadOnlyList<VariantResult> results,
         ExperimentVerdict verdict, ExperimentVerdict? activationVerdict, string output, IReadOnlyList<string> files)
     {
         var variants = new JsonArray();
@@ -268,7 +268,8 @@ public sealed class ExperimentCommand(CliEnvironment env) : Command<ExperimentSe
             ["max_steps"] = s.MaxSteps,
             ["batch_size"] = s.BatchSize,
             ["seed"] = s.Seed,
-            ["threads"] = threads,
+            ["dropout"] = o.Dropout,
+            ["threads"] = o.Threads,
             ["variants"] = variants,
             ["seed_conclusion"] = d.SeedConclusion,
             ["agrees_with_seed"] = verdict.Agrees,

@@ -268,6 +268,7 @@ public static class HtmlReport
         Row(html, "data", Str(x, "data"));
         Row(html, "epochs", Num(x, "epochs")?.ToString("0", Inv) + (Num(x, "max_steps") is double ms ? $" of at most {ms:0} steps" : ""));
         Row(html, "batch size, seed, threads", $"{Num(x, "batch_size"):0}, {Num(x, "seed"):0}, {Num(x, "threads"):0}");
+        Row(html, "dropout", Num(x, "dropout")?.ToString("0.##", Inv) ?? "the models' default");
         html.Append("</table>\n<h3>Results</h3>\n<table class=\"grid\"><tr><th>variant</th><th>test accuracy</th><th>test loss</th><th>mean training loss</th><th>final training loss</th><th>steps</th><th>parameters</th><th>seconds</th></tr>");
         foreach (var v in x.GetProperty("variants").EnumerateArray())
             html.Append("<tr><td>").Append(E(Str(v, "label"))).Append("</td><td class=\"n\">").Append(Num(v, "test_accuracy") is double a ? (a * 100).ToString("0.00", Inv) + " %" : "")

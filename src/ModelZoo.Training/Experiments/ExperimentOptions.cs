@@ -18,8 +18,11 @@ public sealed record ExperimentOptions
     /// <summary>Torch CPU threads (null: torch's default).</summary>
     public int? Threads { get; init; }
 
-    /// <summary>Classifier dropout of the models (null: each model's default, 0.5 for deepcnn as in the book).</summary>
-    public double? Dropout { get; init; }
+    /// <summary>
+    /// Classifier dropout of the models; default 0. deepcnn's own default (the book's 0.5, on its logits) adds so much
+    /// noise to the training loss that short runs mostly show the noise; null uses each model's default.
+    /// </summary>
+    public double? Dropout { get; init; } = 0;
 
     /// <summary>Device (<c>cpu</c>, <c>cuda</c>).</summary>
     public string Device { get; init; } = "cpu";
