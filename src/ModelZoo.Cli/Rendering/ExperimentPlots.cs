@@ -32,6 +32,14 @@ public static class ExperimentPlots
             smooth.Color = color;
             smooth.LegendText = r.Variant.Label;
         }
+        // The y axis stops at 1.5 x the highest first-step loss, so that an early spike of one optimiser (AdaGrad's
+        // first steps) does not flatten every other curve; steps.csv has the full values.
+        var started = results.Where(r => r.StepLosses.Count > 0).ToList();
+        if (started.Count > 0)
+        {
+            double top = 1.5 * started.Max(r => r.StepLosses[0]);
+            if (double.IsFinite(top) && top > 0) plot.Axes.SetLimitsY(0, top);
+        }
         plot.ShowLegend(ScottPlot.Edge.Bottom);
         Save(plot, path, 900, 600);
     }
