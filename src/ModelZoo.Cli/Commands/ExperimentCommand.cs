@@ -65,23 +65,21 @@ public sealed class ExperimentCommand(CliEnvironment env) : Command<ExperimentSe
         {
             _ = DataFor(definition.Variants[0]);
             void Announce(int i, ExperimentVariant v) => log.WriteLine($"variant {i + 1}/{definition.Variants.Count}: {v.Label}");
-            IReadOnlyList<VariantResult> Work()
+            IReadOnlyList<VariantResult> Work(ITrainingCallback progress)
             {
                 if (definition.Name == "init") activations = ProbeActivations(definition, options, DataFor(definition.Variants[0]));
-                return ExperimentRunner.Run(definition.Variants, options, DataFor, Callbacks(settings, log, out _), Announce, token);
+                return ExperimentRunner.Run(definition.Variants, options, DataFor, [progress], Announce, token);
             }
+            // One progress display for the whole experiment: the live view on a terminal, plain lines otherwise.
+            TimeSpan? interval = settings.ProgressInterval is double pi ? TimeSpan.FromSeconds(pi) : null;
             if (env.Interactive && !settings.Json)
             {
-                var view = new LiveProgressView(env.Console, settings.ProgressInterval is double li ? TimeSpan.FromSeconds(li) : null);
-                results = view.Run(() =>
-                {
-                    if (definition.Name == "init") activations = ProbeActivations(definition, options, DataFor(definition.Variants[0]));
-                    return ExperimentRunner.Run(definition.Variants, options, DataFor, [view], Announce, token);
-                });
+                var view = new LiveProgressView(env.Console, interval);
+                results = view.Run(() => Work(view));
             }
             else
             {
-                results = Work();
+                results = Work(new PlainProgressWriter(log, interval));
             }
         }
         finally
@@ -125,12 +123,6 @@ public sealed class ExperimentCommand(CliEnvironment env) : Command<ExperimentSe
         if (activationVerdict is not null) log.WriteLine($"activations ({(activationVerdict.Agrees ? "agree" : "differ")}): {activationVerdict.Finding}");
         log.WriteLine($"written to {final}: {string.Join(", ", files.Append("experiment.json"))}");
         return ExitCodes.Success;
-    }
-
-    private static List<ITrainingCallback> Callbacks(ExperimentSettings settings, TextWriter log, out PlainProgressWriter plain)
-    {
-        plain = new PlainProgressWriter(log, settings.ProgressInterval is double pi ? TimeSpan.FromSeconds(pi) : null);
-        return [plain];
     }
 
     /// <summary>The init experiment's histograms: the seed's MLP for each activation and scheme, and deepcnn on a real batch.</summary>
