@@ -33,6 +33,12 @@ public static class CliApp
         config.AddCommand<InspectCommand>("inspect").WithDescription("Per-layer shapes, parameters and MACs of a model, or its state-dict keys.")
             .WithExample("inspect", "--model", "resnet50", "--input", "3x224x224");
         config.AddCommand<ListCommand>("list").WithDescription("List the zoo's models with their cards.");
+        config.AddCommand<ExperimentCommand>("experiment").WithDescription("Run one of the seed's experiments (optimizers, init, depth, augment): PNG plots, CSV numbers, markdown summary.")
+            .WithExample("experiment", "optimizers", "--data", "mnist-sample", "--epochs", "1", "--output", "experiments/optimizers");
+        config.AddCommand<ReportCommand>("report").WithDescription("Write one self-contained HTML report of a run, evaluation or experiment folder.")
+            .WithExample("report", "runs/deepcnn-20260101-120000", "--output", "report.html");
+        config.AddCommand<LrFindCommand>("lr-find").WithDescription("Learning-rate range test: sweep the rate exponentially, plot the loss and suggest a rate.")
+            .WithExample("lr-find", "--model", "deepcnn", "--data", "mnist-sample", "--optimizer", "sgd");
     }
 
     /// <summary>

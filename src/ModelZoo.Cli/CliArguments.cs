@@ -23,6 +23,9 @@ public static class CliArguments
         ["import-weights"] = typeof(ImportWeightsSettings),
         ["inspect"] = typeof(InspectSettings),
         ["list"] = typeof(ListSettings),
+        ["experiment"] = typeof(ExperimentSettings),
+        ["report"] = typeof(ReportSettings),
+        ["lr-find"] = typeof(LrFindSettings),
     };
 
     private static readonly string[] HelpFlags = ["-h", "--help", "-?"];

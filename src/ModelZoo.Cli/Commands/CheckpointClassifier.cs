@@ -20,6 +20,7 @@ internal sealed class CheckpointClassifier : IImageClassifier
         var info = Checkpoint.ReadInfo(Source);
         ModelName = info.ModelName;
         ClassNames = info.ClassNames;
+        DataSpec = info.DataSpec;
         _input = new CheckpointImageInput(info);
         (_model, _) = Checkpoint.LoadModel(Source);
         _model.eval();
@@ -30,6 +31,8 @@ internal sealed class CheckpointClassifier : IImageClassifier
     public string ModelName { get; }
 
     public IReadOnlyList<string> ClassNames { get; }
+
+    public string? DataSpec { get; }
 
     public float[] Probabilities(string imagePath)
     {

@@ -82,6 +82,8 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
         }, token);
         foreach (var m in models) m.Dispose();
         if (!group.IsPrimary) return ExitCodes.Success;
+        // Human names (classes.txt/classes.json beside a folder, the ImageNet WordNet map) for everything shown.
+        var names = ClassNames.ForData(first.ClassNames, spec);
 
         // Written into a staging folder next to the output, then swapped in: nothing half-written, nothing mixed with
         // an older report.
@@ -90,12 +92,15 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
         Directory.CreateDirectory(staging);
         string csv = Path.Combine(final, "confusion.csv");
         string png = Path.Combine(final, "misclassified.png");
-        var json = ToJson(report, paths, spec, csv, png);
+        string lossesPng = Path.Combine(final, "top-losses.png");
+        var json = ToJson(report, names, paths, spec, csv, png, lossesPng);
         try
         {
             using (var w = new StreamWriter(Path.Combine(staging, "confusion.csv"))) report.WriteConfusionCsv(w);
             MisclassifiedGrid.Write(Path.Combine(staging, "misclassified.png"), report.Misclassified.Select(m => (dataset.Get(m.Index).Image,
-                $"true {first.ClassNames[m.Label]}", $"pred {first.ClassNames[m.Predicted]} {m.Confidence * 100:0}%")).ToList());
+                $"true {names[m.Label]}", $"pred {names[m.Predicted]} {m.Confidence * 100:0}%")).ToList());
+            MisclassifiedGrid.Write(Path.Combine(staging, "top-losses.png"), report.TopLosses.Select(m => (dataset.Get(m.Index).Image,
+                $"true {names[m.Label]}", string.Create(CultureInfo.InvariantCulture, $"pred {names[m.Predicted]} loss {m.Loss:0.00}"))).ToList());
             File.WriteAllText(Path.Combine(staging, "report.json"), json.ToJsonString(CliJson.Indented));
             using var replacement = FolderReplacement.Begin(final, replace);
             if (Directory.Exists(final)) Directory.Delete(final); // empty (a non-empty one was moved aside)
@@ -112,13 +117,13 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
             env.Console.Profile.Out.Writer.WriteLine(json.ToJsonString(CliJson.Compact));
             return ExitCodes.Success;
         }
-        Render(report);
+        Render(report, names);
         env.Console.WriteLine($"confusion matrix: {csv}");
         env.Console.WriteLine($"misclassified examples: {png}");
         return ExitCodes.Success;
     }
 
-    private void Render(EvaluationReport r)
+    private void Render(EvaluationReport r, IReadOnlyList<string> names)
     {
         var c = env.Console;
         var inv = CultureInfo.InvariantCulture;
@@ -126,29 +131,46 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
         var perClass = new Table().Border(TableBorder.Simple).AddColumn("class")
             .AddColumn(new TableColumn("support").RightAligned()).AddColumn(new TableColumn("precision").RightAligned())
             .AddColumn(new TableColumn("recall").RightAligned()).AddColumn(new TableColumn("F1").RightAligned());
-        foreach (var m in r.Classes)
-            perClass.AddRow(Markup.Escape(m.Name), m.Support.ToString(inv), m.Precision.ToString("0.000", inv), m.Recall.ToString("0.000", inv), m.F1.ToString("0.000", inv));
+        for (int i = 0; i < r.Classes.Count; i++)
+        {
+            var m = r.Classes[i];
+            perClass.AddRow(Markup.Escape(names[i] == m.Name ? m.Name : $"{names[i]} ({m.Name})"), m.Support.ToString(inv), m.Precision.ToString("0.000", inv), m.Recall.ToString("0.000", inv), m.F1.ToString("0.000", inv));
+        }
         c.Write(perClass);
         if (r.ClassNames.Count > 20) return;
         var confusion = new Table().Border(TableBorder.Simple).Title("confusion (rows: true, columns: predicted)").AddColumn("");
-        foreach (var name in r.ClassNames) confusion.AddColumn(new TableColumn(Markup.Escape(Short(name))).RightAligned());
+        foreach (var name in names) confusion.AddColumn(new TableColumn(Markup.Escape(Short(name))).RightAligned());
         for (int t = 0; t < r.ClassNames.Count; t++)
-            confusion.AddRow(new[] { Markup.Escape(Short(r.ClassNames[t])) }.Concat(r.Confusion[t].Select(v => v.ToString(inv))).ToArray());
+            confusion.AddRow(new[] { Markup.Escape(Short(names[t])) }.Concat(r.Confusion[t].Select(v => v.ToString(inv))).ToArray());
         c.Write(confusion);
     }
 
     private static string Short(string s) => s.Length <= 10 ? s : s[..9] + "…";
 
-    private static JsonObject ToJson(EvaluationReport r, IReadOnlyList<string> checkpoints, string spec, string csv, string png)
+    private static JsonObject ToJson(EvaluationReport r, IReadOnlyList<string> names, IReadOnlyList<string> checkpoints, string spec, string csv, string png, string lossesPng)
     {
         var classes = new JsonArray();
-        foreach (var m in r.Classes)
-            classes.Add(new JsonObject { ["name"] = m.Name, ["support"] = m.Support, ["precision"] = m.Precision, ["recall"] = m.Recall, ["f1"] = m.F1 });
+        for (int i = 0; i < r.Classes.Count; i++)
+        {
+            var m = r.Classes[i];
+            classes.Add(new JsonObject { ["name"] = m.Name, ["display_name"] = names[i], ["support"] = m.Support, ["precision"] = m.Precision, ["recall"] = m.Recall, ["f1"] = m.F1 });
+        }
         var confusion = new JsonArray();
         foreach (var row in r.Confusion) confusion.Add(new JsonArray(row.Select(v => (JsonNode?)v).ToArray()));
         var wrong = new JsonArray();
         foreach (var m in r.Misclassified)
-            wrong.Add(new JsonObject { ["index"] = m.Index, ["label"] = r.ClassNames[m.Label], ["predicted"] = r.ClassNames[m.Predicted], ["confidence"] = m.Confidence });
+            wrong.Add(new JsonObject
+            {
+                ["index"] = m.Index, ["label"] = r.ClassNames[m.Label], ["predicted"] = r.ClassNames[m.Predicted], ["confidence"] = m.Confidence,
+                ["label_name"] = names[m.Label], ["predicted_name"] = names[m.Predicted],
+            });
+        var losses = new JsonArray();
+        foreach (var m in r.TopLosses)
+            losses.Add(new JsonObject
+            {
+                ["index"] = m.Index, ["label"] = r.ClassNames[m.Label], ["predicted"] = r.ClassNames[m.Predicted], ["confidence"] = m.Confidence,
+                ["loss"] = m.Loss, ["label_name"] = names[m.Label], ["predicted_name"] = names[m.Predicted],
+            });
         return new JsonObject
         {
             ["checkpoints"] = new JsonArray(checkpoints.Select(p => (JsonNode?)p).ToArray()),
@@ -161,8 +183,11 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
             ["classes"] = classes,
             ["confusion"] = confusion,
             ["misclassified"] = wrong,
+            ["top_losses"] = losses,
+            ["class_names"] = new JsonArray(names.Select(n => (JsonNode?)n).ToArray()),
             ["confusion_csv"] = csv,
             ["misclassified_png"] = png,
+            ["top_losses_png"] = lossesPng,
         };
     }
 }

@@ -12,6 +12,9 @@ internal interface IImageClassifier : IDisposable
     /// <summary>Class names, index = output position.</summary>
     IReadOnlyList<string> ClassNames { get; }
 
+    /// <summary>The data spec the model was trained on, when known (where <c>classes.txt</c> is looked for).</summary>
+    string? DataSpec => null;
+
     /// <summary>Softmax probabilities of the image, preprocessed as the model expects.</summary>
     /// <exception cref="ModelZoo.Data.Imaging.BadImageException">The file is not a decodable image.</exception>
     float[] Probabilities(string imagePath);

@@ -27,6 +27,8 @@ public sealed class PredictCommand(CliEnvironment env) : Command<PredictSettings
             ? new OnnxClassifier(settings.Onnx, threads)
             : new CheckpointClassifier(settings.Checkpoint!, settings.Precision is null ? ComputePrecision.Fp32 : PrecisionSupport.Parse(settings.Precision), settings.ChannelsLast);
         int k = Math.Min(settings.Top, classifier.ClassNames.Count);
+        // Human names: classes.txt/classes.json beside the training folder, else the ImageNet WordNet map, else the id.
+        var names = ModelZoo.Data.Folders.ClassNames.ForData(classifier.ClassNames, classifier.DataSpec);
 
         var results = new JsonArray();
         var table = new Table().Border(TableBorder.Simple).AddColumn("image").AddColumn("rank").AddColumn("class").AddColumn(new TableColumn("probability").RightAligned());
@@ -48,9 +50,10 @@ public sealed class PredictCommand(CliEnvironment env) : Command<PredictSettings
             for (int r = 0; r < top.Count; r++)
             {
                 int c = top[r];
-                predictions.Add(new JsonObject { ["class"] = classifier.ClassNames[c], ["index"] = c, ["probability"] = p[c] });
+                predictions.Add(new JsonObject { ["class"] = classifier.ClassNames[c], ["name"] = names[c], ["index"] = c, ["probability"] = p[c] });
+                string shown = names[c] == classifier.ClassNames[c] ? names[c] : $"{names[c]} ({classifier.ClassNames[c]})";
                 table.AddRow(r == 0 ? Markup.Escape(image) : "", (r + 1).ToString(CultureInfo.InvariantCulture),
-                    Markup.Escape(classifier.ClassNames[c]), (p[c] * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %");
+                    Markup.Escape(shown), (p[c] * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %");
             }
             results.Add(new JsonObject { ["image"] = image, ["predictions"] = predictions });
         }

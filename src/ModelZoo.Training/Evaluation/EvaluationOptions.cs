@@ -11,6 +11,9 @@ public sealed record EvaluationOptions
     /// <summary>How many misclassified samples to keep for the figure (the most confident mistakes first).</summary>
     public int MaxMisclassified { get; init; } = 64;
 
+    /// <summary>How many of the highest-loss samples to keep (<see cref="EvaluationReport.TopLosses"/>; with details, in one process only).</summary>
+    public int MaxTopLosses { get; init; } = 16;
+
     /// <summary>Device to run on; null means the device of the first model's parameters (CPU if it has none).</summary>
     public TorchSharp.torch.Device? Device { get; init; }
 

@@ -23,6 +23,12 @@ public sealed record EvaluationReport(
     long[][] Confusion,
     IReadOnlyList<MisclassifiedSample> Misclassified)
 {
+    /// <summary>
+    /// The samples with the highest loss, highest first (at most <see cref="EvaluationOptions.MaxTopLosses"/>; empty
+    /// without details or when evaluated across several processes).
+    /// </summary>
+    public IReadOnlyList<SampleLoss> TopLosses { get; init; } = [];
+
     /// <summary>Writes the confusion matrix as CSV: a header row of predicted class names, then one row per true class.</summary>
     public void WriteConfusionCsv(TextWriter writer)
     {

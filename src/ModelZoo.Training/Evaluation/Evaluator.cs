@@ -69,6 +69,8 @@ public static class Evaluator
         long samples = 0, top1 = 0, topk = 0;
         int batches = 0, k = 0;
         var mistakes = new List<MisclassifiedSample>();
+        var losses = new List<SampleLoss>();
+        int keepLosses = options.ProcessGroup is { WorldSize: > 1 } ? 0 : Math.Max(0, options.MaxTopLosses);
         var watch = Stopwatch.StartNew();
 
         using (no_grad())
@@ -89,10 +91,12 @@ public static class Evaluator
                     }
                     Tensor scores;
                     Tensor? probs = null;
+                    Tensor? perSample = null;
                     if (single)
                     {
                         scores = Forward(models[0], x, classes, options, device);
                         lossSum += nn.functional.cross_entropy(scores, y, reduction: nn.Reduction.Sum).item<float>();
+                        if (details && keepLosses > 0) perSample = nn.functional.cross_entropy(scores, y, reduction: nn.Reduction.None);
                     }
                     else
                     {
@@ -104,7 +108,8 @@ public static class Evaluator
                         }
                         probs = probs!.div_(models.Count);
                         scores = probs;
-                        lossSum += (-probs.gather(1, y.unsqueeze(1)).clamp_min(1e-12).log()).sum().item<float>();
+                        perSample = -probs.gather(1, y.unsqueeze(1)).clamp_min(1e-12).log().squeeze(1);
+                        lossSum += perSample.sum().item<float>();
                     }
                     k = (int)Math.Clamp(options.TopK, 1, scores.shape[1]);
                     var topIndices = scores.topk(k, dim: 1).indexes;
@@ -121,6 +126,7 @@ public static class Evaluator
                         long[] labels = y.cpu().data<long>().ToArray();
                         long[] top = topIndices.cpu().contiguous().data<long>().ToArray();
                         float[] conf = confidence.cpu().contiguous().data<float>().ToArray();
+                        float[]? sampleLoss = keepLosses > 0 && perSample is not null ? perSample.cpu().contiguous().data<float>().ToArray() : null;
                         for (int i = 0; i < labels.Length; i++)
                         {
                             long label = labels[i];
@@ -130,7 +136,10 @@ public static class Evaluator
                             for (int j = 0; j < k; j++) if (top[i * k + j] == label) { topk++; break; }
                             if (predicted != label)
                                 mistakes.Add(new MisclassifiedSample(batch.Indices[i], (int)label, (int)predicted, conf[i]));
+                            if (sampleLoss is not null)
+                                losses.Add(new SampleLoss(batch.Indices[i], (int)label, (int)predicted, conf[i], sampleLoss[i]));
                         }
+                        if (losses.Count > 4 * keepLosses + 1024) losses = TopOf(losses, keepLosses);
                     }
                     samples += batch.Count;
                     batches++;
@@ -189,8 +198,14 @@ public static class Evaluator
             samples == 0 ? double.NaN : lossSum / samples,
             samples == 0 ? 0 : (double)top1 / samples,
             samples == 0 ? 0 : (double)topk / samples,
-            k, classNames?.ToList() ?? [], perClass, confusion, worst);
+            k, classNames?.ToList() ?? [], perClass, confusion, worst)
+        {
+            TopLosses = TopOf(losses, keepLosses),
+        };
     }
+
+    private static List<SampleLoss> TopOf(List<SampleLoss> losses, int keep) =>
+        losses.OrderByDescending(l => l.Loss).ThenBy(l => l.Index).Take(keep).ToList();
 
     private static Tensor Forward(nn.Module<Tensor, Tensor> model, Tensor x, int? classes, EvaluationOptions options, Device device)
     {

@@ -23,6 +23,8 @@ public class BadArgumentTests
     private static readonly string[] Eval = ["evaluate", "--checkpoint", "{ckpt}", "-o", "{out}/eval"];
     private static readonly string[] Export = ["export", "--checkpoint", "{ckpt}"];
     private static readonly string[] Import = ["import-weights", "--model", "deepcnn", "--weights", "{ckpt}"];
+    private static readonly string[] Experiment = ["experiment", "optimizers", "-o", "{out}/exp"];
+    private static readonly string[] LrFind = ["lr-find", "--model", "deepcnn", "--data", "mnist-sample", "-o", "{out}/lr"];
 
     private static TestCaseData Case(int code, string names, string[] head, params string[] tail) =>
         new TestCaseData(code, names, head.Concat(tail).ToArray()).SetName($"{head[0]} {string.Join(' ', tail).Replace('.', '_')} -> {code}");
@@ -162,6 +164,31 @@ public class BadArgumentTests
         yield return Case(U, "did you mean '--state-dict'", ["inspect", "--model", "resnet18"], "--statedict");
         yield return Case(U, "--bogus", ["list"], "--bogus");
         yield return Case(U, "'extra'", ["list"], "extra");
+        // experiment
+        yield return Case(U, "did you mean 'optimizers'", ["experiment", "optimisers"], "-o", "{out}/exp");
+        yield return Case(U, "--epochs", Experiment, "--epochs", "0");
+        yield return Case(U, "--max-steps", Experiment, "--max-steps", "abc");
+        yield return Case(U, "--batch-size", Experiment, "--batch-size", "0");
+        yield return Case(U, "--dropout", Experiment, "--dropout", "1.5");
+        yield return Case(U, "--threads", Experiment, "--threads", "0");
+        yield return Case(U, "{missing}", Experiment, "--data", "{missing}");
+        yield return Case(F, "{file}", ["experiment", "depth"], "-o", "{file}");
+        yield return Case(U, "{dir}", ["experiment", "augment"], "-o", "{dir}");
+        yield return Case(U, "did you mean '--epochs'", Experiment, "--epoch", "2");
+        // report
+        yield return Case(U, "{missing}", ["report", "{missing}"]);
+        yield return Case(U, "is a file", ["report", "{file}"]);
+        yield return Case(F, "{out}", ["report", "{out}"]);
+        yield return Case(F, "{missing}", ["report", "{dir}"], "-o", "{missing}/r.html");
+        yield return Case(U, "did you mean '--output'", ["report", "{dir}"], "--outptu", "x.html");
+        // lr-find
+        yield return Case(U, "--start-lr", LrFind, "--start-lr", "0");
+        yield return Case(U, "--end-lr", LrFind, "--start-lr", "1", "--end-lr", "0.1");
+        yield return Case(U, "--steps", LrFind, "--steps", "2");
+        yield return Case(U, "--optimizer", LrFind, "--optimizer", "rmsprop");
+        yield return Case(U, "--model", ["lr-find", "--data", "mnist-sample"], "-o", "{out}/lr");
+        yield return Case(U, "did you mean 'resnet50'", ["lr-find", "--data", "mnist-sample", "-o", "{out}/lr"], "--model", "resnet5");
+        yield return Case(F, "{file}", ["lr-find", "-m", "deepcnn", "-d", "mnist-sample"], "-o", "{file}");
         // commands
         yield return Case(U, "did you mean 'train'", ["trian"]);
         yield return Case(U, "did you mean 'evaluate'", ["evalute"], "--checkpoint", "{ckpt}");

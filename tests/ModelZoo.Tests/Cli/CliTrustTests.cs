@@ -147,7 +147,7 @@ public partial class CliTrustTests
         var (code, _, err) = await CliHarness.Run("evaluate", "--checkpoint", _f.Checkpoint, "--data", "mnist-sample", "-o", output, "--overwrite", "--threads", "1", "--json");
         Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
         Assert.That(Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal),
-            Is.EqualTo(new[] { "confusion.csv", "misclassified.png", "report.json" }), "the old folder's files are gone");
+            Is.EqualTo(new[] { "confusion.csv", "misclassified.png", "report.json", "top-losses.png" }), "the old folder's files are gone");
         Assert.That(Siblings(output), Is.Empty, "no staging or aside folders left");
     }
 

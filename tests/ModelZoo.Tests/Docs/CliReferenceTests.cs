@@ -18,6 +18,9 @@ public class CliReferenceTests
         ("export", typeof(ExportSettings)),
         ("inspect", typeof(InspectSettings)),
         ("list", typeof(ListSettings)),
+        ("experiment", typeof(ExperimentSettings)),
+        ("report", typeof(ReportSettings)),
+        ("lr-find", typeof(LrFindSettings)),
     ];
 
     private static string Section(string command)

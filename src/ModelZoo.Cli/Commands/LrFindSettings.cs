@@ -1,0 +1,110 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ModelZoo.Cli.Commands;
+
+/// <summary>Options of <c>modelzoo lr-find</c>.</summary>
+public sealed class LrFindSettings : CommandSettings
+{
+    /// <summary>Model.</summary>
+    [CommandOption("-m|--model <NAME>")]
+    [Description("Zoo model to sweep (required).")]
+    public string? Model { get; init; }
+
+    /// <summary>Data spec.</summary>
+    [CommandOption("-d|--data <SPEC>")]
+    [Description("Data spec (required): mnist, fashion-mnist, mnist-sample, a folder of IDX files or an image folder.")]
+    public string? Data { get; init; }
+
+    /// <summary>First rate.</summary>
+    [CommandOption("--start-lr <RATE>")]
+    [Description("First learning rate of the sweep (default 1e-7).")]
+    public double StartLr { get; init; } = 1e-7;
+
+    /// <summary>Last rate.</summary>
+    [CommandOption("--end-lr <RATE>")]
+    [Description("Last learning rate of the sweep (default 10).")]
+    public double EndLr { get; init; } = 10;
+
+    /// <summary>Steps.</summary>
+    [CommandOption("--steps <N>")]
+    [Description("Steps of the exponential sweep, one batch each (default 100; the training split repeats if it is shorter).")]
+    public int Steps { get; init; } = 100;
+
+    /// <summary>Optimiser.</summary>
+    [CommandOption("--optimizer <NAME>")]
+    [Description("sgd, momentum, nesterov, adagrad, adam or adamw (default: the model's recipe).")]
+    public string? Optimizer { get; init; }
+
+    /// <summary>Momentum.</summary>
+    [CommandOption("--momentum <M>")]
+    [Description("Momentum of the momentum optimisers (default 0.9).")]
+    public double Momentum { get; init; } = 0.9;
+
+    /// <summary>Batch size.</summary>
+    [CommandOption("--batch-size <N>")]
+    [Description("Mini-batch size (default: the model's recipe).")]
+    public int? BatchSize { get; init; }
+
+    /// <summary>Image size.</summary>
+    [CommandOption("--image-size <N>")]
+    [Description("Square input size (default: native size of small data sets, 224 for folders).")]
+    public int? ImageSize { get; init; }
+
+    /// <summary>Augmentation.</summary>
+    [CommandOption("--augment <PRESET>")]
+    [Description("Augmentation preset of the batches (default none).")]
+    public string Augment { get; init; } = "none";
+
+    /// <summary>Divergence factor.</summary>
+    [CommandOption("--divergence <FACTOR>")]
+    [Description("Stop when the smoothed loss exceeds FACTOR x its lowest value (default 4).")]
+    public double Divergence { get; init; } = 4;
+
+    /// <summary>Seed.</summary>
+    [CommandOption("--seed <N>")]
+    [Description("Seed of weights, shuffling and dropout (default 42).")]
+    public long Seed { get; init; } = 42;
+
+    /// <summary>Threads.</summary>
+    [CommandOption("--threads <N>")]
+    [Description("Torch CPU threads (default: number of cores).")]
+    public int? Threads { get; init; }
+
+    /// <summary>Output folder.</summary>
+    [CommandOption("-o|--output <DIR>")]
+    [Description("Where lr-find.png, lr-find.csv and lr-find.json go (default lr-find/<model>-<yyyyMMdd-HHmmss>).")]
+    public string? Output { get; init; }
+
+    /// <summary>Replace a non-empty output folder.</summary>
+    [CommandOption("--overwrite")]
+    [Description("Replace a non-empty --output folder.")]
+    public bool Overwrite { get; init; }
+
+    /// <summary>JSON summary.</summary>
+    [CommandOption("--json")]
+    [Description("Print the suggestion and the sweep as JSON on stdout (progress goes to stderr).")]
+    public bool Json { get; init; }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("--model is required");
+        if (string.IsNullOrWhiteSpace(Data)) return ValidationResult.Error("--data is required");
+        if (InputPaths.DataProblem("--data", Data) is string badData) return ValidationResult.Error(badData);
+        if (!(StartLr > 0)) return ValidationResult.Error("--start-lr must be positive");
+        if (!(EndLr > StartLr)) return ValidationResult.Error("--end-lr must be above --start-lr");
+        if (Steps < 5) return ValidationResult.Error("--steps must be at least 5");
+        if (Optimizer is not null && !TrainOptionParsing.TryOptimizer(Optimizer, out _))
+            return ValidationResult.Error($"--optimizer must be sgd, momentum, nesterov, adagrad, adam or adamw, not '{Optimizer}'");
+        if (!(Momentum is >= 0 and < 1)) return ValidationResult.Error("--momentum must be in [0, 1)");
+        if (BatchSize is < 1) return ValidationResult.Error("--batch-size must be at least 1");
+        if (ImageSize is < 8 or > 4096) return ValidationResult.Error("--image-size must be between 8 and 4096");
+        if (!ModelZoo.Data.Transforms.TransformPresets.Names.Contains(Augment, StringComparer.OrdinalIgnoreCase))
+            return ValidationResult.Error($"--augment must be {string.Join(", ", ModelZoo.Data.Transforms.TransformPresets.Names)}, not '{Augment}'");
+        if (!(Divergence > 1)) return ValidationResult.Error("--divergence must be above 1");
+        if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1");
+        return ValidationResult.Success();
+    }
+}
