@@ -19,9 +19,8 @@ if (args.Length < 5)
 string model = args[0];
 int batch = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
 var precision = PrecisionSupport.Parse(args[2]);
-bool channelsLast = args[3] is "cl" or "clw";
-bool channelsLastWeights = args[3] == "clw";
-bool gradsToNone = Environment.GetEnvironmentVariable("MODELZOO_BENCH_GRAD_NONE") == "1";
+// "cl" is what `modelzoo train --channels-last` does: weights and batches NHWC, gradients dropped between steps.
+bool channelsLast = args[3] == "cl";
 int steps = int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture);
 int threads = args.Length > 5 ? int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : 2;
 torch.set_num_threads(threads);
@@ -31,7 +30,7 @@ int size = mnist ? 28 : 224, channels = mnist ? 1 : 3;
 torch.manual_seed(0);
 using var net = Zoo.Create(model, new ModelOptions { NumClasses = 10, InChannels = channels, Seed = 0 });
 net.train();
-if (channelsLastWeights) ChannelsLast.Apply(net);
+if (channelsLast) ChannelsLast.Apply(net);
 var parameters = net.parameters().ToList();
 using var optimizer = torch.optim.Adam(net.parameters(), 1e-3);
 var x = torch.randn(batch, channels, size, size);
@@ -45,7 +44,7 @@ for (int i = 0; i < steps; i++)
     Tensor logits;
     using (Autocast.Enter(precision)) logits = net.call(x);
     var loss = nn.functional.cross_entropy(logits.to_type(ScalarType.Float32), y);
-    if (gradsToNone) foreach (var p in parameters) p.grad = null;
+    if (channelsLast) foreach (var p in parameters) p.grad = null;
     else optimizer.zero_grad();
     loss.backward();
     optimizer.step();
@@ -55,7 +54,7 @@ for (int i = 0; i < steps; i++)
 var sorted = times.Skip(2).Order().ToList();
 double median = sorted[sorted.Count / 2];
 Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-    $"{model} b{batch} {PrecisionSupport.Name(precision)} {args[3]}: median step {median * 1000:F1} ms, {batch / median:F1} img/s"));
+    $"{model} b{batch} {PrecisionSupport.Name(precision)} {(channelsLast ? "cl" : "nchw")}: median step {median * 1000:F1} ms, {batch / median:F1} img/s"));
 if (Environment.GetEnvironmentVariable("MODELZOO_BENCH_RSS") == "1")
 {
     using var self = Process.GetCurrentProcess();

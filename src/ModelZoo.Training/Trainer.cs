@@ -67,6 +67,8 @@ public sealed class Trainer : IDisposable
         Device = DeviceSelector.Resolve(options.Device);
         if (options.Threads is int threads) torch.set_num_threads(threads);
         Model.to(Device);
+        // Before the optimiser and the EMA exist, so their state takes the weights' layout.
+        if (options.ChannelsLast) ModelZoo.ChannelsLast.Apply(Model);
         if (options.FreezeBackbone) ModelZoo.Weights.PretrainedWeights.FreezeBackbone(model, configuration.Model);
         ParameterGroups = ParameterGrouping.For(model, configuration.Model, options);
         _parameters = ParameterGroups.SelectMany(g => g.Parameters).ToList();
@@ -193,7 +195,10 @@ public sealed class Trainer : IDisposable
             foreach (var s in staged.Values) s.Dispose();
             if (ema is not null) foreach (var s in ema.Values) s.Dispose();
         }
+        // TorchSharp reads the state into the existing tensors, which must be contiguous for it.
+        OptimizerStateLayout.ToContiguous(_optimizer);
         CheckpointFile.LoadOptimizer(path, header, _optimizer);
+        if (Options.ChannelsLast) OptimizerStateLayout.ToChannelsLast(_optimizer);
         if (rng is not null)
         {
             torch.random.set_rng_state(rng);
@@ -519,7 +524,7 @@ public sealed class Trainer : IDisposable
                 int g = 0;
                 foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr * ParameterGroups[g++].LearningRateScale;
                 LearningRate = lr;
-                _optimizer.zero_grad();
+                ClearGradients();
             }
 
             var x = batch.Images.to(Device);
@@ -552,6 +557,23 @@ public sealed class Trainer : IDisposable
             Ema?.Update(Model, Step);
             return true;
         }
+    }
+
+    /// <summary>
+    /// Zeroes the gradients before a step. Under channels-last they are dropped instead (PyTorch's
+    /// <c>zero_grad(set_to_none=True)</c>), so backward creates them in the weights' NHWC layout rather than
+    /// accumulating into NCHW-laid tensors; with the weights converted too this measured about 10 % faster for resnet18
+    /// in bf16 (bench/PrecisionBench <c>clw</c>). A parameter that then gets no gradient is skipped by the optimiser,
+    /// as in PyTorch.
+    /// </summary>
+    private void ClearGradients()
+    {
+        if (!Options.ChannelsLast)
+        {
+            _optimizer.zero_grad();
+            return;
+        }
+        foreach (var p in _parameters) p.grad = null;
     }
 
     /// <summary>

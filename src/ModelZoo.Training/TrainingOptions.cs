@@ -130,10 +130,10 @@ public sealed record TrainingOptions
     public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
 
     /// <summary>
-    /// Give the model every batch in channels-last (NHWC) memory format (<c>--channels-last</c>; see
-    /// <see cref="ModelZoo.ChannelsLast"/>): libtorch then keeps the activations channels-last from layer to layer. The
-    /// weights, their gradients and the optimiser state stay in the default layout (oneDNN reorders weights for each
-    /// call either way), so checkpoints are the same as without it.
+    /// Channels-last (NHWC) memory format (<c>--channels-last</c>; see <see cref="ModelZoo.ChannelsLast"/>): the
+    /// weights (and so their gradients and the optimiser state) and every batch are laid out NHWC, as PyTorch's
+    /// <c>model.to(memory_format=torch.channels_last)</c>, and gradients are dropped rather than zeroed between steps.
+    /// Checkpoints hold the standard layout either way.
     /// </summary>
     public bool ChannelsLast { get; init; }
 

@@ -39,7 +39,16 @@ internal static class CheckpointFile
                     WriteSection(fs, "optimizer", sections, s =>
                     {
                         using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
-                        optimizer.save_state_dict(w);
+                        // TorchSharp writes contiguous tensors only: channels-last state is saved as NCHW and put back.
+                        bool channelsLast = OptimizerStateLayout.ToContiguous(optimizer) > 0;
+                        try
+                        {
+                            optimizer.save_state_dict(w);
+                        }
+                        finally
+                        {
+                            if (channelsLast) OptimizerStateLayout.ToChannelsLast(optimizer);
+                        }
                     });
                 if (rngState is not null)
                     WriteSection(fs, "rng", sections, s => WriteTensor(s, rngState));

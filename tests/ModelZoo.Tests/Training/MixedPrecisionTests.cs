@@ -101,13 +101,39 @@ public sealed class MixedPrecisionTests
             var options = TinyNets.Options with { ChannelsLast = channelsLast, MaxStepsPerEpoch = 3, BatchSize = 16, Optimizer = OptimizerKind.Sgd, LearningRate = 0.01, ValidateEachEpoch = false };
             TrainingResult result;
             using (var trainer = new Trainer(model, options, TinyNets.Descriptor with { Channels = 3 }, dir))
+            {
+                if (channelsLast) Assert.That(model.parameters().Where(p => p.dim() == 4).Select(ChannelsLast.IsChannelsLast), Is.All.True, "weights converted");
                 result = trainer.Fit(new ColourBatches());
+            }
             losses.Add(result.History[^1].TrainLoss);
             using var check = Zoo.Create("resnet18", new ModelOptions { NumClasses = 10, InChannels = 3, Seed = 99 });
             using (var t = new Trainer(check, options, TinyNets.Descriptor with { Channels = 3 }, dir)) t.Resume(dir);
             Assert.That(TinyNets.Weights(check), Is.EqualTo(TinyNets.Weights(model)), "the checkpoint loads back into an NCHW model");
         }
         Assert.That(losses[1], Is.EqualTo(losses[0]).Within(1e-3 * losses[0]));
+    }
+
+    [Test]
+    public void ChannelsLastResumeWithAdamIsExact()
+    {
+        // Adam's moments follow the weights into NHWC; the checkpoint writes and reads them through the NCHW layout
+        // TorchSharp needs. A run resumed after epoch 1 must end exactly where the straight run ends.
+        var options = TinyNets.Options with { ChannelsLast = true, Epochs = 2, MaxStepsPerEpoch = 2, BatchSize = 16, ValidateEachEpoch = false };
+        var descriptor = TinyNets.Descriptor with { Channels = 3 };
+        nn.Module<Tensor, Tensor> Net() => Zoo.Create("resnet18", new ModelOptions { NumClasses = 10, InChannels = 3, Seed = 4 });
+        using var straight = Net();
+        using (var t = new Trainer(straight, options, descriptor)) t.Fit(new ColourBatches());
+
+        string dir = TinyNets.TempDir();
+        using (var first = Net())
+        using (var t = new Trainer(first, options with { Epochs = 1 }, descriptor, dir)) t.Fit(new ColourBatches());
+        using var resumed = Net();
+        using (var t = new Trainer(resumed, options, descriptor, dir))
+        {
+            t.Resume(dir);
+            t.Fit(new ColourBatches());
+        }
+        Assert.That(TinyNets.Weights(resumed), Is.EqualTo(TinyNets.Weights(straight)));
     }
 
     /// <summary>Three batches of seeded random 3x32x32 images (the layout question needs more than one channel).</summary>
