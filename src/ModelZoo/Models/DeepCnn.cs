@@ -14,7 +14,10 @@ namespace ModelZoo.Models;
 /// training, identity at inference) instead of the book's "multiply by (1 - p) at test time"; the two are equal
 /// in expectation, and inverted dropout keeps inference free of a rescale. A 4x4 adaptive average pool before
 /// the classifier (the identity at 28x28) lets the same network run on larger inputs such as 224x224.
-/// <see cref="ForwardFeatures"/> returns the 64-channel map of <c>features</c>; the head is the pool and <c>classifier</c>.
+/// <see cref="ForwardFeatures"/> returns the last convolution's map (64 channels for the book's net); the head is the pool and <c>classifier</c>.
+/// Other members of the family (<see cref="DeepCnnConfig"/>): <c>deepcnn_wide</c> doubles the widths, adds a batch norm
+/// after every convolution (conv bias off), widens the dense layer to 256 and drops the dropout on the logits
+/// (813,994 parameters; features are then conv, bn, relu triples, so the stage outputs are <c>features.5</c>, <c>.12</c>, <c>.19</c>).
 /// </summary>
 public sealed class DeepCnn : nn.Module<Tensor, Tensor>, IZooModel
 {
@@ -24,43 +27,60 @@ public sealed class DeepCnn : nn.Module<Tensor, Tensor>, IZooModel
     private readonly long inChannels;
     private readonly LayerFactory layers;
     private readonly InitScheme init;
+    private readonly long hidden;
 
-    /// <summary>Builds the network.</summary>
+    /// <summary>Builds the book's network.</summary>
     /// <param name="options">The zoo options (dropout defaults to 0.5; <see cref="InitScheme.Default"/> is He; unset classes and channels are 10 and 1).</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public DeepCnn(ModelOptions options) : base(nameof(DeepCnn))
+    public DeepCnn(ModelOptions options) : this(DeepCnnConfig.Book, options)
     {
+    }
+
+    /// <summary>Builds a network of the family.</summary>
+    /// <param name="config">Widths, batch norm, hidden width (<see cref="DeepCnnConfig.Book"/> is the book's network).</param>
+    /// <param name="options">The zoo options (dropout defaults to 0.5; <see cref="InitScheme.Default"/> is He; unset classes and channels are 10 and 1).</param>
+    /// <exception cref="ArgumentException">The configuration or options are invalid.</exception>
+    public DeepCnn(DeepCnnConfig config, ModelOptions options) : base(nameof(DeepCnn))
+    {
+        ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(options);
+        config.Validate();
         var (classes, channels) = ModelChecks.Validate(options, Card);
         layers = options.Layers ?? LayerFactory.Default;
         init = options.Init;
-        nn.Module<Tensor, Tensor> Conv(long i, long o, long pad) => layers.Conv(new ConvSpec(i, o, 3, 1, pad));
-        features = nn.Sequential(
-            ("0", Conv(channels, 16, 1)),
-            ("1", layers.Activation()),
-            ("2", Conv(16, 16, 1)),
-            ("3", layers.Activation()),
-            ("4", nn.MaxPool2d(2, stride: 2)),
-            ("5", Conv(16, 32, 1)),
-            ("6", layers.Activation()),
-            ("7", Conv(32, 32, 2)),
-            ("8", layers.Activation()),
-            ("9", nn.MaxPool2d(2, stride: 2)),
-            ("10", Conv(32, 64, 1)),
-            ("11", layers.Activation()),
-            ("12", Conv(64, 64, 1)),
-            ("13", layers.Activation()),
-            ("14", nn.MaxPool2d(2, stride: 2)));
+        hidden = config.Hidden;
+        var w = config.Widths;
+        var list = new List<nn.Module<Tensor, Tensor>>();
+        void Conv(long i, long o, long pad)
+        {
+            list.Add(layers.Conv(new ConvSpec(i, o, 3, 1, pad, Bias: !config.BatchNorm)));
+            if (config.BatchNorm) list.Add(layers.Norm(new NormSpec(o)));
+            list.Add(layers.Activation());
+        }
+        Conv(channels, w[0], 1);
+        Conv(w[0], w[1], 1);
+        list.Add(nn.MaxPool2d(2, stride: 2));
+        Conv(w[1], w[2], 1);
+        Conv(w[2], w[3], 2);
+        list.Add(nn.MaxPool2d(2, stride: 2));
+        Conv(w[3], w[4], 1);
+        Conv(w[4], w[5], 1);
+        list.Add(nn.MaxPool2d(2, stride: 2));
+        features = nn.Sequential(list.Select((m, i) => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), m)).ToArray());
         avgpool = nn.AdaptiveAvgPool2d((4, 4));
         double p = options.Dropout ?? 0.5;
-        classifier = nn.Sequential(
-            ("0", layers.Linear(new LinearSpec(64 * 4 * 4, 50))),
+        var head = new List<(string, nn.Module<Tensor, Tensor>)>
+        {
+            ("0", layers.Linear(new LinearSpec(w[5] * 4 * 4, config.Hidden))),
             ("1", layers.Activation()),
             ("2", nn.Dropout(p)),
-            ("3", layers.Linear(new LinearSpec(50, classes))),
-            ("4", nn.Dropout(p)));
+            ("3", layers.Linear(new LinearSpec(config.Hidden, classes))),
+        };
+        if (config.DropoutOnLogits) head.Add(("4", nn.Dropout(p)));
+        classifier = nn.Sequential(head.ToArray());
         inChannels = channels;
         NumClasses = classes;
+        NumFeatures = w[5];
         this.RegisterInOrder(("features", features), ("avgpool", avgpool), ("classifier", classifier));
         WeightInit.Apply(this, options.Init, options.Seed, WeightInit.He);
     }
@@ -69,7 +89,7 @@ public sealed class DeepCnn : nn.Module<Tensor, Tensor>, IZooModel
     public int NumClasses { get; private set; }
 
     /// <inheritdoc/>
-    public long NumFeatures => 64;
+    public long NumFeatures { get; }
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input) => ForwardHead(ForwardFeatures(input));
@@ -89,14 +109,17 @@ public sealed class DeepCnn : nn.Module<Tensor, Tensor>, IZooModel
     {
         ModelChecks.CheckClasses(numClasses);
         var old = classifier.named_children().Single(c => c.name == "3").module;
-        var fresh = ModelChecks.FreshClassifier(layers, 50, numClasses, old, init, WeightInit.He);
+        var fresh = ModelChecks.FreshClassifier(layers, hidden, numClasses, old, init, WeightInit.He);
         classifier = ModelChecks.WithChild(classifier, "3", fresh);
         ModelChecks.ReplaceLastChild(this, "classifier", classifier);
         NumClasses = numClasses;
     }
 
-    /// <summary>Builds the network.</summary>
+    /// <summary>Builds the book's network.</summary>
     public static DeepCnn Create(ModelOptions options) => new(options);
+
+    /// <summary>Builds <c>deepcnn_wide</c> (<see cref="DeepCnnConfig.Wide"/>).</summary>
+    public static DeepCnn CreateWide(ModelOptions options) => new(DeepCnnConfig.Wide, options);
 
     /// <summary>The model card.</summary>
     internal static ModelCard Card { get; } = new ModelCard("deepcnn", "deepcnn",
@@ -113,9 +136,30 @@ public sealed class DeepCnn : nn.Module<Tensor, Tensor>, IZooModel
         FeatureNodes = ["features.3", "features.8", "features.13"],
     };
 
-    /// <summary>The registry entry.</summary>
+    /// <summary>The card of <c>deepcnn_wide</c>: the book's topology at twice the widths with batch norm and dense 256.</summary>
+    internal static ModelCard WideCard { get; } = Card with
+    {
+        Name = "deepcnn_wide",
+        Summary = "deepcnn at twice the widths (32-32-64-64-128-128) with batch norm after every conv and dense 256: a Fashion-MNIST-sized CNN.",
+        Paper = "ModelZoo: a wider variant of Saito's ch. 8 network (Deep Learning from Scratch, O'Reilly Japan, 2016)",
+        Parameters = 813_994,
+        Macs = WideMacs,
+        ReferenceTop1 = null,
+        ReferenceSource = "none (no published weights; see docs/results.md for Fashion-MNIST)",
+        FeatureNodes = StageOutputs(DeepCnnConfig.Wide),
+    };
+
+    /// <summary>Multiply-accumulates of <c>deepcnn_wide</c> at 1x28x28: convolutions at 28, 28, 14, 16, 8, 8 output sides plus the two linear layers.</summary>
+    private const long WideMacs = 28L * 28 * 32 * 9 * 1 + 28L * 28 * 32 * 9 * 32 + 14L * 14 * 64 * 9 * 32 + 16L * 16 * 64 * 9 * 64
+        + 8L * 8 * 128 * 9 * 64 + 8L * 8 * 128 * 9 * 128 + 2048L * 256 + 256L * 10;
+
+    private static string[] StageOutputs(DeepCnnConfig config) =>
+        config.StageOutputIndices().Select(i => "features." + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    /// <summary>The registry entries of the family.</summary>
     internal static IEnumerable<ZooEntry> Entries()
     {
         yield return new ZooEntry(Card, o => new DeepCnn(o), ["deep_cnn"]);
+        yield return new ZooEntry(WideCard, o => CreateWide(o), ["deep_cnn_wide"]);
     }
 }

@@ -10,7 +10,7 @@ public class RegistryTests
     {
         string[] expected =
         [
-            "binary-resnet18", "bnn-mnist", "deepcnn", "googlenet", "resnet101", "resnet152", "resnet18", "resnet34", "resnet50",
+            "binary-resnet18", "bnn-mnist", "deepcnn", "deepcnn_wide", "googlenet", "resnet101", "resnet152", "resnet18", "resnet34", "resnet50",
             "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
         ];
         Assert.That(Zoo.Names, Is.EqualTo(expected.Order(StringComparer.Ordinal)));
@@ -22,6 +22,8 @@ public class RegistryTests
     [TestCase("Inception-V1", "googlenet")]
     [TestCase("deep_cnn", "deepcnn")]
     [TestCase("DeepCNN", "deepcnn")]
+    [TestCase("deep_cnn_wide", "deepcnn_wide")]
+    [TestCase("DeepCNN-Wide", "deepcnn_wide")]
     [TestCase("VGG16-BN", "vgg16_bn")]
     public void AliasesResolve(string alias, string canonical) => Assert.That(Zoo.Resolve(alias), Is.EqualTo(canonical));
 
@@ -52,7 +54,10 @@ public class RegistryTests
             Assert.That(card.Paper, Is.Not.Empty);
             Assert.That(card.ReferenceSource, Is.Not.Empty);
             // Binarised ImageNet networks publish top-1 in the 50s (Bi-Real-18 56.4 %, XNOR ResNet-18 51.2 %).
-            Assert.That(card.ReferenceTop1, Is.InRange(card.Family == "binary" ? 50.0 : 60.0, 100.0));
+            if (card.ReferenceTop1 is null)
+                Assert.That(card.ReferenceSource, Does.StartWith("none"), $"{name}: a card without a published accuracy says so");
+            else
+                Assert.That(card.ReferenceTop1, Is.InRange(card.Family == "binary" ? 50.0 : 60.0, 100.0));
             Assert.That(card.Parameters, Is.GreaterThan(0));
             Assert.That(card.Macs, Is.GreaterThan(card.Parameters / 2));
             Assert.That(name.StartsWith(card.Family, StringComparison.Ordinal), Is.True);

@@ -38,6 +38,7 @@ public class ZooContractTests
     }
 
     [TestCase("deepcnn", 1, 10)]
+    [TestCase("deepcnn_wide", 1, 10)]
     [TestCase("resnet18", 3, 1000)]
     [TestCase("googlenet", 3, 1000)]
     [TestCase("vgg11", 3, 1000)]
@@ -63,7 +64,7 @@ public class ZooContractTests
         Assert.That(deep.Preprocessing.CropSize, Is.EqualTo(28));
         Assert.That(deep.ClassifierName, Is.EqualTo("classifier.3"));
         Assert.That(deep.Weights, Is.Empty);
-        // The MNIST models (deepcnn, bnn-mnist) have MNIST preprocessing and 10 classes; every other model is an ImageNet one.
+        // The MNIST models (deepcnn, deepcnn_wide, bnn-mnist) have MNIST preprocessing and 10 classes; every other model is an ImageNet one.
         foreach (var name in Zoo.Names.Where(n => Zoo.Card(n).DefaultClasses != 10))
         {
             var card = Zoo.Card(name);
@@ -76,7 +77,9 @@ public class ZooContractTests
                 Assert.That(card.Weights.Select(w => (w.Name, w.Classes, w.Preprocessing)), Is.EqualTo(new[] { ("IMAGENET1K_V1", 1000, card.Preprocessing) }), name);
         }
         Assert.That(Zoo.Card("bnn-mnist").Preprocessing, Is.EqualTo(deep.Preprocessing));
-        Assert.That(Zoo.Names.Count(n => Zoo.Card(n).DefaultClasses == 10), Is.EqualTo(2), "only deepcnn and bnn-mnist are MNIST models");
+        Assert.That(Zoo.Card("deepcnn_wide").Preprocessing, Is.EqualTo(deep.Preprocessing));
+        Assert.That(Zoo.Card("deepcnn_wide").ClassifierName, Is.EqualTo("classifier.3"));
+        Assert.That(Zoo.Names.Count(n => Zoo.Card(n).DefaultClasses == 10), Is.EqualTo(3), "only deepcnn, deepcnn_wide and bnn-mnist are MNIST models");
         Assert.That(Zoo.Card("resnet50").ClassifierName, Is.EqualTo("fc"));
         Assert.That(Zoo.Card("vgg16").ClassifierName, Is.EqualTo("classifier.6"));
         Assert.That(Zoo.Card("googlenet").ClassifierName, Is.EqualTo("fc"));
@@ -94,6 +97,7 @@ public class ZooContractTests
     }
 
     [TestCase("deepcnn", 1, 28, 64L)]
+    [TestCase("deepcnn_wide", 1, 28, 128L)]
     [TestCase("resnet18", 3, 64, 512L)]
     [TestCase("resnet50", 1, 64, 2048L)]
     [TestCase("vgg11_bn", 1, 32, 512L)]
@@ -116,6 +120,7 @@ public class ZooContractTests
     }
 
     [TestCase("deepcnn", 1, 28, false)]
+    [TestCase("deepcnn_wide", 1, 28, false)]
     [TestCase("resnet18", 1, 32, false)]
     [TestCase("vgg11", 1, 32, false)]
     [TestCase("googlenet", 1, 32, true)]
@@ -169,6 +174,7 @@ public class ZooContractTests
     }
 
     [TestCase("deepcnn", 6, false)]
+    [TestCase("deepcnn_wide", 6, false)]
     [TestCase("resnet18", 20, false)]
     [TestCase("resnet50", 53, false)]
     [TestCase("vgg11_bn", 8, false)]

@@ -7,7 +7,7 @@ namespace ModelZoo.Tests.Models;
 [Category("Models")]
 public class ZooModelTests
 {
-    private static readonly string[] Light = ["bnn-mnist", "binary-resnet18", "deepcnn", "resnet18", "resnet34", "resnet50", "googlenet", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn"];
+    private static readonly string[] Light = ["bnn-mnist", "binary-resnet18", "deepcnn", "deepcnn_wide", "resnet18", "resnet34", "resnet50", "googlenet", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn"];
     private static readonly string[] Heavy = ["resnet101", "resnet152", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"];
 
     public static IEnumerable<string> AllModels => Zoo.Names;

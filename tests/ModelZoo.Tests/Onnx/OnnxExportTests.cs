@@ -16,7 +16,7 @@ namespace ModelZoo.Tests.Onnx;
 public class OnnxExportTests
 {
     private const double Tolerance = 1e-4;
-    private static readonly HashSet<string> AtCardSize = ["deepcnn", "resnet18", "vgg11_bn", "googlenet"];
+    private static readonly HashSet<string> AtCardSize = ["deepcnn", "deepcnn_wide", "resnet18", "vgg11_bn", "googlenet"];
     private string _dir = "";
 
     [SetUp]
@@ -45,6 +45,7 @@ public class OnnxExportTests
         yield return new TestCaseData("googlenet", 64, false, true).SetName("ExportMatchesTorchSharp(googlenet with transform_input, 64x64)");
         yield return new TestCaseData("vgg11", 28, false, false).SetName("ExportMatchesTorchSharp(vgg11 small stem, 28x28)");
         yield return new TestCaseData("deepcnn", 56, false, false).SetName("ExportMatchesTorchSharp(deepcnn, 56x56)");
+        yield return new TestCaseData("deepcnn_wide", 56, false, false).SetName("ExportMatchesTorchSharp(deepcnn_wide, 56x56)");
     }
 
     [TestCase("bnn-mnist")]
@@ -68,7 +69,7 @@ public class OnnxExportTests
         var model = Zoo.Create(name, new ModelOptions { Seed = 7, AuxLogits = aux, TransformInput = transformInput });
         long channels = Zoo.Card(name).DefaultInput.Channels;
         int norms = RandomiseBatchNorms(model, channels, size, seed: 11);
-        if (name.Contains("_bn", StringComparison.Ordinal) || name.StartsWith("resnet", StringComparison.Ordinal) || name == "googlenet")
+        if (name.Contains("_bn", StringComparison.Ordinal) || name.StartsWith("resnet", StringComparison.Ordinal) || name is "googlenet" or "deepcnn_wide")
             Assert.That(norms, Is.GreaterThan(0));
         model.eval();
         string path = Path.Combine(_dir, name + (aux ? "-aux" : "") + (transformInput ? "-tin" : "") + ".onnx");
