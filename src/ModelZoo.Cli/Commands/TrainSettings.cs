@@ -219,7 +219,7 @@ public sealed class TrainSettings : CommandSettings
 
     /// <summary>Channels-last memory format on.</summary>
     [CommandOption("--channels-last")]
-    [Description("Give the model its batches in channels-last (NHWC) memory format (bf16 trained about 1.2x faster with it). Default: on with bf16/fp16 on CPU, off with fp32.")]
+    [Description("Give the model its batches in channels-last (NHWC) memory format (resnet18 trained about 1.3x faster with it). Default: on with bf16/fp16 on CPU, off with fp32.")]
     public bool ChannelsLast { get; init; }
 
     /// <summary>Channels-last memory format off.</summary>

@@ -71,7 +71,7 @@ public static class ChannelsLast
 
     /// <summary>
     /// Whether channels-last is the default for <paramref name="precision"/> on <paramref name="device"/>: true for
-    /// bf16/fp16 on CPU (oneDNN's 16-bit convolutions work on NHWC; resnet18 bf16 trained 1.23x faster with it in
+    /// bf16/fp16 on CPU (oneDNN's 16-bit convolutions work on NHWC; resnet18 bf16 trained 1.33x faster with it in
     /// bench/PrecisionBench, and its rounding differences are far below bf16's own), false for fp32 (where the small
     /// layout-dependent rounding would make a run differ from an NCHW run more than a user of fp32 expects).
     /// </summary>
