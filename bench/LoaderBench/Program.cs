@@ -3,6 +3,9 @@
 // Usage: dotnet run -c Release --project bench/LoaderBench -- [mnist|folder] [options]
 //   mnist  [--data mnist-sample] [--workers N] [--batch 128] [--epochs 3]
 //   folder [--data ../shared/datasets/imagenette-mini] [--repeat 10] [--workers 2] [--batch 64] [--size 224]
+//          [--jpeg auto|imagesharp|libjpeg-turbo]
+//   decode [--data ../shared/datasets/imagenette-mini] [--repeat 10]: decode only, one thread, ms per image for
+//          each JPEG decoder (ImageSharp and, when installed, libjpeg-turbo), alternating, median of 5 rounds
 using System.Diagnostics;
 using LoaderBench;
 using ModelZoo.Data;
@@ -15,7 +18,19 @@ string Arg(string name, string fallback)
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
 
+if (mode == "decode")
+{
+    DecodeBench.Run(Arg("data", "../shared/datasets/imagenette-mini"), int.Parse(Arg("repeat", "10")));
+    return;
+}
+
 bool folder = mode == "folder";
+var jpeg = Arg("jpeg", "auto") switch
+{
+    "imagesharp" => ModelZoo.Data.Imaging.JpegBackend.ImageSharp,
+    "libjpeg-turbo" => ModelZoo.Data.Imaging.JpegBackend.LibJpegTurbo,
+    _ => ModelZoo.Data.Imaging.JpegBackend.Auto,
+};
 string spec = Arg("data", folder ? "../shared/datasets/imagenette-mini" : "mnist-sample");
 int workers = int.Parse(Arg("workers", folder ? "2" : Math.Max(1, Environment.ProcessorCount).ToString()));
 int batch = int.Parse(Arg("batch", folder ? "64" : "128"));
@@ -30,7 +45,8 @@ if (folder)
 {
     // Match bench/loader/torchvision_loader.py: train/ only, repeated, RandomResizedCrop + flip + normalize.
     string trainDir = Path.Combine(spec, "train");
-    if (Directory.Exists(trainDir)) train = ModelZoo.Data.Folders.ImageFolder.LoadSingle(trainDir);
+    train = ModelZoo.Data.Folders.ImageFolder.LoadSingle(Directory.Exists(trainDir) ? trainDir : spec,
+        new ModelZoo.Data.Folders.ImageFolderOptions { Decode = new ModelZoo.Data.Imaging.ImageDecodeOptions { Jpeg = jpeg } });
     transform = TransformPresets.ImageNetTrain(size, split.Normalization);
 }
 else
@@ -61,4 +77,4 @@ for (int epoch = 0; epoch < epochs; epoch++)
 double seconds = watch.Elapsed.TotalSeconds;
 Console.WriteLine($"ModelZoo loader images/s: {images / seconds:F1} ({images} images, {seconds:F2} s, {mode} '{spec}', " +
     $"batch {batch}, workers {workers}, epochs {epochs}, repeat {repeat}, sample {split.NativeSize} -> batches of {(folder ? $"3x{size}x{size}" : "1x28x28")}, " +
-    $"{Environment.ProcessorCount} cores)");
+    $"{Environment.ProcessorCount} cores{(folder ? $", JPEG {(jpeg == ModelZoo.Data.Imaging.JpegBackend.ImageSharp || !ModelZoo.Data.Imaging.SafeImageDecoder.LibJpegTurboAvailable ? "ImageSharp" : "libjpeg-turbo")}" : "")})");

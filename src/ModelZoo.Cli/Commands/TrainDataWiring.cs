@@ -1,5 +1,6 @@
 using ModelZoo.Data;
 using ModelZoo.Data.Folders;
+using ModelZoo.Data.Imaging;
 using ModelZoo.Data.Transforms;
 
 namespace ModelZoo.Cli.Commands;
@@ -38,7 +39,8 @@ public sealed class TrainDataWiring : ITrainDataProvider
         var validation = new DataLoader(split.Validation, new DataLoaderOptions(
             BatchSize: request.BatchSize, Shuffle: false, DropLast: false, Seed: seed, Workers: workers, Transform: evalTransform));
         return new TrainData(train, validation, split.ClassNames, normalization, split.Train.Channels, imageSize,
-            $"{split.Description}: {split.Train.Count} training and {split.Validation.Count} validation images, {split.ClassNames.Count} classes, augment {preset}, {(workers == 0 ? "loading in-line" : $"{workers} loader workers")}",
+            $"{split.Description}: {split.Train.Count} training and {split.Validation.Count} validation images, {split.ClassNames.Count} classes, augment {preset}, {(workers == 0 ? "loading in-line" : $"{workers} loader workers")}" +
+            (small ? "" : $", JPEG decoder {(SafeImageDecoder.LibJpegTurboAvailable ? "libjpeg-turbo" : "ImageSharp")}"),
             BadImages: new[] { split.Train, split.Validation }.OfType<ImageFolderDataset>().SelectMany(d => d.Skipped)
                 .DistinctBy(s => s.Path, StringComparer.Ordinal).ToList());
     }

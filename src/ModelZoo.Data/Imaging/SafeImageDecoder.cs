@@ -38,6 +38,7 @@ public sealed class SafeImageDecoder : IDisposable
 
     private readonly Configuration _configuration;
     private readonly SemaphoreSlim _gate;
+    private readonly bool _turbo;
 
     /// <summary>Creates a decoder with the given limits and policy.</summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
@@ -50,12 +51,21 @@ public sealed class SafeImageDecoder : IDisposable
             throw new ArgumentException("MaxConcurrentDecodes must be at least 1", nameof(options));
         if (Options.MaxWidth < 1 || Options.MaxHeight < 1 || Options.MaxPixels < 1 || Options.MaxAspectRatio < 1)
             throw new ArgumentException("size limits must be positive (aspect ratio at least 1)", nameof(options));
+        if (Options.Jpeg == JpegBackend.LibJpegTurbo && !LibJpegTurbo.IsAvailable)
+            throw new ModelZooDataException("libjpeg-turbo was requested (ImageDecodeOptions.Jpeg = LibJpegTurbo) but libturbojpeg.so.0 could not be loaded (Debian: apt-get install libturbojpeg0; MODELZOO_JPEG_DECODER=imagesharp also disables it)");
+        _turbo = Options.Jpeg != JpegBackend.ImageSharp && (Options.Formats & ImageFormats.Jpeg) != 0 && LibJpegTurbo.IsAvailable;
         _configuration = BuildConfiguration(Options);
         _gate = new SemaphoreSlim(Options.MaxConcurrentDecodes, Options.MaxConcurrentDecodes);
     }
 
     /// <summary>The options in force.</summary>
     public ImageDecodeOptions Options { get; }
+
+    /// <summary>The library that decodes JPEGs here: <see cref="JpegBackend.LibJpegTurbo"/> or <see cref="JpegBackend.ImageSharp"/> (never Auto).</summary>
+    public JpegBackend ActiveJpegBackend => _turbo ? JpegBackend.LibJpegTurbo : JpegBackend.ImageSharp;
+
+    /// <summary>True when the system's libjpeg-turbo (<c>libturbojpeg.so.0</c>) can be loaded and is not disabled by <c>MODELZOO_JPEG_DECODER=imagesharp</c>.</summary>
+    public static bool LibJpegTurboAvailable => LibJpegTurbo.IsAvailable;
 
     /// <summary>Reads and decodes the file at <paramref name="path"/>.</summary>
     /// <exception cref="BadImageException">The file is missing, unreadable, not an enabled image format, truncated, over a limit or undecodable.</exception>
@@ -70,10 +80,11 @@ public sealed class SafeImageDecoder : IDisposable
     public FloatImage Decode(byte[] bytes, string name)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        ImageHeader header = InspectBytes(bytes, name);
+        ImageHeader header = Preflight(bytes, name, out bool turbo);
         _gate.Wait();
         try
         {
+            if (turbo) return DecodeTurbo(bytes, name, header);
             using Image<Rgb24> image = LoadPixels(bytes, name);
             if (Options.AutoOrient)
             {
@@ -99,9 +110,13 @@ public sealed class SafeImageDecoder : IDisposable
 
     /// <summary>The preflight of <see cref="Inspect"/> on an in-memory file.</summary>
     /// <exception cref="BadImageException">The content fails one of the checks.</exception>
-    public ImageHeader InspectBytes(byte[] bytes, string name)
+    public ImageHeader InspectBytes(byte[] bytes, string name) => Preflight(bytes, name, out _);
+
+    /// <summary>The preflight; <paramref name="turbo"/> says whether libjpeg-turbo read the header and should decode the pixels.</summary>
+    private ImageHeader Preflight(byte[] bytes, string name, out bool turbo)
     {
         ArgumentNullException.ThrowIfNull(bytes);
+        turbo = false;
         if (bytes.Length == 0)
             throw new BadImageException(name, "empty file (0 bytes)");
         if (bytes.Length > Options.MaxFileBytes)
@@ -113,6 +128,17 @@ public sealed class SafeImageDecoder : IDisposable
             throw new BadImageException(name, $"format {format.ToString().ToUpperInvariant()} not enabled (enable it in ImageDecodeOptions.Formats; only JPEG and PNG are on by default)");
         if (Options.DetectTruncation && !HasEndMarker(bytes, format))
             throw new BadImageException(name, $"truncated {format.ToString().ToUpperInvariant()}: {EndMarkerName(format)} not found");
+
+        if (_turbo && format == ImageFormats.Jpeg && !Options.AutoOrient
+            && LibJpegTurbo.TryReadHeader(bytes, out int tw, out int th, out int colorspace, out _)
+            && colorspace is not (LibJpegTurbo.ColorspaceCmyk or LibJpegTurbo.ColorspaceYcck))
+        {
+            // A header libjpeg-turbo cannot read (or a CMYK/YCCK image, which it cannot convert to RGB) goes
+            // through ImageSharp below, which decodes it or raises the typed error.
+            CheckSize(name, tw, th);
+            turbo = true;
+            return new ImageHeader(format, tw, th);
+        }
 
         IImageInfo? info;
         try
@@ -164,6 +190,23 @@ public sealed class SafeImageDecoder : IDisposable
         }
     }
 
+    private FloatImage DecodeTurbo(byte[] bytes, string name, ImageHeader header)
+    {
+        int n = checked(header.Width * header.Height * 3);
+        byte[] rgb = ArrayPool<byte>.Shared.Rent(n);
+        try
+        {
+            string? error = LibJpegTurbo.DecodeRgb(bytes, rgb, header.Width, header.Height);
+            if (error is not null)
+                throw new BadImageException(name, $"decoder error (libjpeg-turbo): {error}");
+            return ToFloat(rgb.AsSpan(0, n), header.Width, header.Height, Options.Channels);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rgb);
+        }
+    }
+
     private Image<Rgb24> LoadPixels(byte[] bytes, string name)
     {
         try
@@ -193,55 +236,56 @@ public sealed class SafeImageDecoder : IDisposable
     private static FloatImage ToFloat(Image<Rgb24> image, int channels)
     {
         int w = image.Width, h = image.Height, n = w * h;
-        byte[]? rented = null;
-        ReadOnlySpan<byte> src;
         if (image.DangerousTryGetSinglePixelMemory(out Memory<Rgb24> pixels))
         {
             // Small and medium images live in one contiguous buffer: read it in place.
-            src = MemoryMarshal.AsBytes(pixels.Span);
-        }
-        else
-        {
-            rented = ArrayPool<byte>.Shared.Rent(n * 3);
-            image.CopyPixelDataTo(rented.AsSpan(0, n * 3));
-            src = rented.AsSpan(0, n * 3);
+            return ToFloat(MemoryMarshal.AsBytes(pixels.Span), w, h, channels);
         }
 
+        byte[] rented = ArrayPool<byte>.Shared.Rent(n * 3);
         try
         {
-            ref float lut = ref MemoryMarshal.GetArrayDataReference(ByteToFloat);
-            ref byte rgb = ref MemoryMarshal.GetReference(src[..(3 * n)]);
-            if (channels == 3)
-            {
-                var data = GC.AllocateUninitializedArray<float>(3 * n);
-                ref float r = ref MemoryMarshal.GetArrayDataReference(data);
-                ref float g = ref Unsafe.Add(ref r, n);
-                ref float b = ref Unsafe.Add(ref r, 2 * n);
-                for (int i = 0, j = 0; i < n; i++, j += 3)
-                {
-                    Unsafe.Add(ref r, i) = Unsafe.Add(ref lut, Unsafe.Add(ref rgb, j));
-                    Unsafe.Add(ref g, i) = Unsafe.Add(ref lut, Unsafe.Add(ref rgb, j + 1));
-                    Unsafe.Add(ref b, i) = Unsafe.Add(ref lut, Unsafe.Add(ref rgb, j + 2));
-                }
-
-                return new FloatImage(3, h, w, data);
-            }
-            else
-            {
-                var data = GC.AllocateUninitializedArray<float>(n);
-                for (int i = 0, j = 0; i < n; i++, j += 3)
-                {
-                    // ITU-R BT.601 luma in 16.16 fixed point, rounded (as PIL's convert("L")).
-                    int luma = (Unsafe.Add(ref rgb, j) * 19595 + Unsafe.Add(ref rgb, j + 1) * 38470 + Unsafe.Add(ref rgb, j + 2) * 7471 + 0x8000) >> 16;
-                    data[i] = Unsafe.Add(ref lut, luma);
-                }
-
-                return new FloatImage(1, h, w, data);
-            }
+            image.CopyPixelDataTo(rented.AsSpan(0, n * 3));
+            return ToFloat(rented.AsSpan(0, n * 3), w, h, channels);
         }
         finally
         {
-            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Packed 8-bit RGB to planar floats in [0, 1] (or BT.601 luma for one channel).</summary>
+    private static FloatImage ToFloat(ReadOnlySpan<byte> src, int w, int h, int channels)
+    {
+        int n = w * h;
+        ref float lut = ref MemoryMarshal.GetArrayDataReference(ByteToFloat);
+        ref byte rgb = ref MemoryMarshal.GetReference(src[..(3 * n)]);
+        if (channels == 3)
+        {
+            var data = GC.AllocateUninitializedArray<float>(3 * n);
+            ref float r = ref MemoryMarshal.GetArrayDataReference(data);
+            ref float g = ref Unsafe.Add(ref r, n);
+            ref float b = ref Unsafe.Add(ref r, 2 * n);
+            for (int i = 0, j = 0; i < n; i++, j += 3)
+            {
+                Unsafe.Add(ref r, i) = Unsafe.Add(ref lut, Unsafe.Add(ref rgb, j));
+                Unsafe.Add(ref g, i) = Unsafe.Add(ref lut, Unsafe.Add(ref rgb, j + 1));
+                Unsafe.Add(ref b, i) = Unsafe.Add(ref lut, Unsafe.Add(ref rgb, j + 2));
+            }
+
+            return new FloatImage(3, h, w, data);
+        }
+        else
+        {
+            var data = GC.AllocateUninitializedArray<float>(n);
+            for (int i = 0, j = 0; i < n; i++, j += 3)
+            {
+                // ITU-R BT.601 luma in 16.16 fixed point, rounded (as PIL's convert("L")).
+                int luma = (Unsafe.Add(ref rgb, j) * 19595 + Unsafe.Add(ref rgb, j + 1) * 38470 + Unsafe.Add(ref rgb, j + 2) * 7471 + 0x8000) >> 16;
+                data[i] = Unsafe.Add(ref lut, luma);
+            }
+
+            return new FloatImage(1, h, w, data);
         }
     }
 

@@ -30,6 +30,7 @@ public class TrainDataWiringTests
         if (!Directory.Exists(folder)) Assert.Ignore($"{folder} not found");
         var images = new TrainDataWiring().Open(Request(folder, threads: 2));
         Assert.That(Workers(images.Train), Is.EqualTo(2));
+        Assert.That(images.Description, Does.Contain($"JPEG decoder {(ModelZoo.Data.Imaging.SafeImageDecoder.LibJpegTurboAvailable ? "libjpeg-turbo" : "ImageSharp")}"));
         var inline = new TrainDataWiring().Open(Request(folder, threads: 2, workers: 0));
         Assert.That(Workers(inline.Train), Is.EqualTo(0));
         images.Resources?.Dispose();
