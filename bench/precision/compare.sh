@@ -14,7 +14,7 @@ model=${1:?model}; batch=${2:?batch}; rounds=${3:?rounds}; steps=${4:-8}; thread
 here="$(cd "$(dirname "$0")" && pwd)"
 bench=${PRECISION_BENCH:-/tmp/pbout/PrecisionBench.dll}
 python=${PYTHON:-/usr/bin/python3}
-configs=("mz fp32 nchw" "mz bf16 cl" "mz bf16 nchw" "mz fp32 cl" "pt fp32 nchw" "pt bf16 cl" "pt bf16 nchw")
+configs=("mz fp32 nchw" "mz bf16 cl" "mz bf16 nchw" "mz fp32 cl" "pt fp32 nchw" "pt bf16 cl" "pt bf16 nchw" "pt fp32 cl")
 log=$(mktemp)
 for ((r = 0; r < rounds; r++)); do
   n=${#configs[@]}
@@ -40,7 +40,9 @@ best_mz = max((k for k in med if k.startswith("mz")), key=lambda k: med[k])
 print(f"ratio ModelZoo bf16+cl / ModelZoo fp32: {ratio('mz bf16 cl', 'mz fp32 nchw'):.2f}")
 print(f"ratio ModelZoo bf16+cl / PyTorch best ({best_pt}): {ratio('mz bf16 cl', best_pt):.2f}")
 print(f"ratio ModelZoo best ({best_mz}) / PyTorch best ({best_pt}): {ratio(best_mz, best_pt):.2f}")
-print(f"ratio ModelZoo fp32 / PyTorch fp32: {ratio('mz fp32 nchw', 'pt fp32 nchw'):.2f}")
+print(f"ratio ModelZoo fp32 / PyTorch fp32, both NCHW: {ratio('mz fp32 nchw', 'pt fp32 nchw'):.2f}")
+print(f"ratio ModelZoo fp32 default (channels-last on CPU) / PyTorch fp32 default (NCHW): {ratio('mz fp32 cl', 'pt fp32 nchw'):.2f}")
+print(f"ratio ModelZoo fp32 / PyTorch fp32, both channels-last: {ratio('mz fp32 cl', 'pt fp32 cl'):.2f}")
 print(f"ratio channels-last / NCHW: ModelZoo bf16 {ratio('mz bf16 cl', 'mz bf16 nchw'):.2f}, fp32 {ratio('mz fp32 cl', 'mz fp32 nchw'):.2f}")
 PY
 rm -f "$log"

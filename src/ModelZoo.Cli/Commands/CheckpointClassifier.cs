@@ -15,7 +15,7 @@ internal sealed class CheckpointClassifier : IImageClassifier
     public CheckpointClassifier(string checkpointOrRun, ComputePrecision precision = ComputePrecision.Fp32, bool channelsLast = false)
     {
         _precision = precision;
-        _channelsLast = channelsLast || ChannelsLast.PreferredFor(precision, TorchSharp.DeviceType.CPU);
+        _channelsLast = channelsLast || ChannelsLast.PreferredForInference(precision, TorchSharp.DeviceType.CPU);
         Source = Checkpoint.ResolveBestPath(checkpointOrRun);
         var info = Checkpoint.ReadInfo(Source);
         ModelName = info.ModelName;

@@ -78,7 +78,7 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
         var report = Evaluator.Evaluate(models, loader, first.ClassNames, new EvaluationOptions
         {
             TopK = 5, MaxMisclassified = 64, ProcessGroup = group, Precision = precision,
-            ChannelsLast = settings.ChannelsLast || ChannelsLast.PreferredFor(precision, DeviceType.CPU),
+            ChannelsLast = settings.ChannelsLast || ChannelsLast.PreferredForInference(precision, DeviceType.CPU),
         }, token);
         foreach (var m in models) m.Dispose();
         if (!group.IsPrimary) return ExitCodes.Success;

@@ -65,7 +65,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         if (settings.FreezeBackbone) merged = merged with { FreezeBackbone = true };
         if (settings.NoDecayNormBias) merged = merged with { NoDecayNormAndBias = true };
         if (settings.EmaWarmup) merged = merged with { EmaWarmup = true };
-        // Channels-last by default for 16-bit compute on CPU (ChannelsLast.PreferredFor): for a new run, or when a
+        // Channels-last by default on CPU (ChannelsLast.PreferredFor, measured faster): for a new run, or when a
         // resume changes the precision, unless --channels-last/--no-channels-last says otherwise.
         if (!settings.ChannelsLast && !settings.NoChannelsLast && (resumed is null || settings.Precision is not null))
             merged = merged with { ChannelsLast = ModelZoo.ChannelsLast.PreferredFor(merged.Precision, DeviceSelector.Resolve(merged.Device).type) };

@@ -70,11 +70,21 @@ public static class ChannelsLast
     }
 
     /// <summary>
-    /// Whether channels-last is the default for <paramref name="precision"/> on <paramref name="device"/>: true for
-    /// bf16/fp16 on CPU (oneDNN's 16-bit convolutions work on NHWC; resnet18 bf16 trained 1.33x faster with it in
-    /// bench/PrecisionBench, and its rounding differences are far below bf16's own), false for fp32 (where the small
-    /// layout-dependent rounding would make a run differ from an NCHW run more than a user of fp32 expects).
+    /// Whether training uses channels-last by default for <paramref name="precision"/> on <paramref name="device"/>. On CPU: true
+    /// for every precision, where it measured faster for every zoo model (bench/PrecisionBench, 2 threads, training
+    /// steps; docs/results.md "Channels-last by default"): fp32 1.3-1.7x for resnet18, googlenet, vgg16, deepcnn_wide and
+    /// the binary nets, bf16 1.1-2.2x; only the small deepcnn is even (0.9-1.2x between rounds). Channels-last and NCHW
+    /// outputs agree to rounding (1e-5, tested). On CUDA: true for bf16/fp16 (tensor cores work on NHWC, PyTorch's
+    /// advice), false for fp32; the CUDA path is untested here.
     /// </summary>
     public static bool PreferredFor(ComputePrecision precision, TorchSharp.DeviceType device) =>
-        precision != ComputePrecision.Fp32 && device == TorchSharp.DeviceType.CPU;
+        device == TorchSharp.DeviceType.CPU || (device == TorchSharp.DeviceType.CUDA && precision != ComputePrecision.Fp32);
+
+    /// <summary>
+    /// Whether evaluation and prediction give the model channels-last input by default: for bf16/fp16 on CPU, where
+    /// oneDNN's 16-bit convolutions work on NHWC. Inference converts only the input (the weights stay as loaded), and
+    /// that was not measured faster in fp32, so fp32 inference stays NCHW unless asked.
+    /// </summary>
+    public static bool PreferredForInference(ComputePrecision precision, TorchSharp.DeviceType device) =>
+        precision != ComputePrecision.Fp32 && PreferredFor(precision, device);
 }
