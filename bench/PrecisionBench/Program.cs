@@ -25,6 +25,8 @@ bool channelsLast = args[3] == "cl";
 int steps = int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture);
 int threads = args.Length > 5 ? int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : 2;
 torch.set_num_threads(threads);
+// What the trainer does at its start (MODELZOO_MALLOC=default turns it off, for the baseline).
+Console.Error.WriteLine(TorchRuntime.TuneAllocatorForTraining() ?? "malloc: glibc defaults");
 
 bool mnist = model.StartsWith("deepcnn", StringComparison.Ordinal) || model.StartsWith("bnn", StringComparison.Ordinal);
 int size = mnist ? 28 : 224, channels = mnist ? 1 : 3;

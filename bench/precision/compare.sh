@@ -14,15 +14,22 @@ model=${1:?model}; batch=${2:?batch}; rounds=${3:?rounds}; steps=${4:-8}; thread
 here="$(cd "$(dirname "$0")" && pwd)"
 bench=${PRECISION_BENCH:-/tmp/pbout/PrecisionBench.dll}
 python=${PYTHON:-/usr/bin/python3}
-configs=("mz fp32 nchw" "mz bf16 cl" "mz bf16 nchw" "mz fp32 cl" "pt fp32 nchw" "pt bf16 cl" "pt bf16 nchw" "pt fp32 cl")
+# mz: ModelZoo as the trainer runs it (glibc malloc tuned, TorchRuntime.TuneAllocatorForTraining); mzd: with
+# MODELZOO_MALLOC=default; pt: PyTorch as installed; ptm: PyTorch with the same malloc settings by environment
+# (what preloading jemalloc/tcmalloc, Intel's advice for PyTorch on CPU, also gives).
+configs=("mz fp32 nchw" "mz bf16 cl" "mz bf16 nchw" "mz fp32 cl" "pt fp32 nchw" "pt bf16 cl" "pt bf16 nchw" "pt fp32 cl" "mzd bf16 cl" "ptm bf16 cl" "ptm fp32 cl")
 log=$(mktemp)
 for ((r = 0; r < rounds; r++)); do
   n=${#configs[@]}
   for ((i = 0; i < n; i++)); do
     c=${configs[$(((i + r) % n))]}
     set -- $c
-    if [ "$1" = mz ]; then line=$(dotnet "$bench" "$model" "$batch" "$2" "$3" "$steps" "$threads" | tail -1)
-    else line=$("$python" "$here/torch_step.py" "$model" "$batch" "$2" "$3" "$steps" "$threads" | tail -1); fi
+    case "$1" in
+      mz) line=$(dotnet "$bench" "$model" "$batch" "$2" "$3" "$steps" "$threads" 2>/dev/null | tail -1) ;;
+      mzd) line=$(MODELZOO_MALLOC=default dotnet "$bench" "$model" "$batch" "$2" "$3" "$steps" "$threads" 2>/dev/null | tail -1) ;;
+      pt) line=$("$python" "$here/torch_step.py" "$model" "$batch" "$2" "$3" "$steps" "$threads" | tail -1) ;;
+      ptm) line=$(MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=2147483647 "$python" "$here/torch_step.py" "$model" "$batch" "$2" "$3" "$steps" "$threads" | tail -1) ;;
+    esac
     echo "round $((r + 1)) $1 $line" | tee -a "$log"
   done
 done
@@ -35,11 +42,14 @@ for line in open(sys.argv[1]):
 med = {k: statistics.median(v) for k, v in runs.items()}
 for k in sorted(med): print(f"median {k}: {med[k]:.1f} img/s over {len(runs[k])} runs {runs[k]}")
 def ratio(a, b): return med[a] / med[b] if a in med and b in med else float('nan')
-best_pt = max((k for k in med if k.startswith("pt")), key=lambda k: med[k])
-best_mz = max((k for k in med if k.startswith("mz")), key=lambda k: med[k])
+best_pt = max((k for k in med if k.startswith("pt ")), key=lambda k: med[k])
+best_ptm = max((k for k in med if k.startswith("pt")), key=lambda k: med[k])
+best_mz = max((k for k in med if k.startswith("mz ")), key=lambda k: med[k])
 print(f"ratio ModelZoo bf16+cl / ModelZoo fp32: {ratio('mz bf16 cl', 'mz fp32 nchw'):.2f}")
 print(f"ratio ModelZoo bf16+cl / PyTorch best ({best_pt}): {ratio('mz bf16 cl', best_pt):.2f}")
 print(f"ratio ModelZoo best ({best_mz}) / PyTorch best ({best_pt}): {ratio(best_mz, best_pt):.2f}")
+print(f"ratio ModelZoo best ({best_mz}) / PyTorch best incl. malloc-tuned ({best_ptm}): {ratio(best_mz, best_ptm):.2f}")
+print(f"ratio malloc tuning: ModelZoo bf16+cl {ratio('mz bf16 cl', 'mzd bf16 cl'):.2f}, PyTorch bf16+cl {ratio('ptm bf16 cl', 'pt bf16 cl'):.2f}")
 print(f"ratio ModelZoo fp32 / PyTorch fp32, both NCHW: {ratio('mz fp32 nchw', 'pt fp32 nchw'):.2f}")
 print(f"ratio ModelZoo fp32 default (channels-last on CPU) / PyTorch fp32 default (NCHW): {ratio('mz fp32 cl', 'pt fp32 nchw'):.2f}")
 print(f"ratio ModelZoo fp32 / PyTorch fp32, both channels-last: {ratio('mz fp32 cl', 'pt fp32 cl'):.2f}")

@@ -59,6 +59,7 @@ public sealed class Trainer : IDisposable
         var options = configuration.Training;
         options.EnsureValid();
         TorchRuntime.PrepareFor(model);
+        TorchRuntime.TuneAllocatorForTraining();
         Model = model;
         Configuration = configuration;
         Options = options;
