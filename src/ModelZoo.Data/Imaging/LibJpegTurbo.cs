@@ -28,11 +28,8 @@ internal static unsafe class LibJpegTurbo
     /// <summary>True when <c>libturbojpeg.so.0</c> (or the platform's equivalent) loaded and exports the decode API.</summary>
     public static bool IsAvailable => Loaded.Value is not null;
 
-    /// <summary>The file that was loaded, for banners and docs; null when unavailable.</summary>
-    public static string? LibraryName => Loaded.Value?.Name;
-
-    /// <summary>Reads the JPEG header: size and colour space. False (with libjpeg's message) when it cannot.</summary>
-    public static bool TryReadHeader(ReadOnlySpan<byte> jpeg, out int width, out int height, out int colorspace, out string error)
+    /// <summary>Reads the JPEG header: size and colour space. False when libjpeg-turbo cannot read it.</summary>
+    public static bool TryReadHeader(ReadOnlySpan<byte> jpeg, out int width, out int height, out int colorspace)
     {
         Api api = Loaded.Value ?? throw new InvalidOperationException("libjpeg-turbo is not available");
         IntPtr handle = Rent(api);
@@ -48,7 +45,6 @@ internal static unsafe class LibJpegTurbo
             width = w;
             height = h;
             colorspace = cs;
-            error = rc == 0 ? "" : Message(api, handle);
             return rc == 0;
         }
         finally
@@ -112,7 +108,6 @@ internal static unsafe class LibJpegTurbo
                 && NativeLibrary.TryGetExport(lib, "tjGetErrorStr2", out IntPtr errorString))
             {
                 return new Api(
-                    name,
                     (delegate* unmanaged[Cdecl]<IntPtr>)init,
                     (delegate* unmanaged[Cdecl]<IntPtr, byte*, CULong, int*, int*, int*, int*, int>)header,
                     (delegate* unmanaged[Cdecl]<IntPtr, byte*, CULong, byte*, int, int, int, int, int, int>)decompress,
@@ -126,14 +121,11 @@ internal static unsafe class LibJpegTurbo
     }
 
     private sealed class Api(
-        string name,
         delegate* unmanaged[Cdecl]<IntPtr> initDecompress,
         delegate* unmanaged[Cdecl]<IntPtr, byte*, CULong, int*, int*, int*, int*, int> decompressHeader3,
         delegate* unmanaged[Cdecl]<IntPtr, byte*, CULong, byte*, int, int, int, int, int, int> decompress2,
         delegate* unmanaged[Cdecl]<IntPtr, byte*> getErrorStr2)
     {
-        public string Name { get; } = name;
-
         public IntPtr InitDecompress() => initDecompress();
 
         public int DecompressHeader3(IntPtr h, byte* src, CULong size, int* w, int* hgt, int* sub, int* cs) => decompressHeader3(h, src, size, w, hgt, sub, cs);

@@ -130,7 +130,7 @@ public sealed class SafeImageDecoder : IDisposable
             throw new BadImageException(name, $"truncated {format.ToString().ToUpperInvariant()}: {EndMarkerName(format)} not found");
 
         if (_turbo && format == ImageFormats.Jpeg && !Options.AutoOrient
-            && LibJpegTurbo.TryReadHeader(bytes, out int tw, out int th, out int colorspace, out _)
+            && LibJpegTurbo.TryReadHeader(bytes, out int tw, out int th, out int colorspace)
             && colorspace is not (LibJpegTurbo.ColorspaceCmyk or LibJpegTurbo.ColorspaceYcck))
         {
             // A header libjpeg-turbo cannot read (or a CMYK/YCCK image, which it cannot convert to RGB) goes
