@@ -77,10 +77,11 @@ public static class CliArguments
             if (value is null)
             {
                 if (i + 1 >= args.Count || IsOptionToken(args[i + 1]))
-                    throw CliException.Usage($"{option.Display} needs a value ({option.ValueName})");
+                    throw CliException.Usage($"{(name.StartsWith("--", StringComparison.Ordinal) ? name : option.Display)} needs a value ({option.ValueName})");
                 value = args[++i];
             }
-            CheckValue(option, value);
+            // Messages name the option as it was typed (an alias such as --lr included); a short name as its long one.
+            CheckValue(name.StartsWith("--", StringComparison.Ordinal) ? option with { Display = name } : option, value);
         }
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using ModelZoo.Training;
 using static TorchSharp.torch;
 
@@ -11,11 +12,13 @@ internal sealed class CheckpointClassifier : IImageClassifier
 
     private readonly ComputePrecision _precision;
     private readonly bool _channelsLast;
+    private readonly Device _device;
 
-    public CheckpointClassifier(string checkpointOrRun, ComputePrecision precision = ComputePrecision.Fp32, bool channelsLast = false)
+    public CheckpointClassifier(string checkpointOrRun, ComputePrecision precision = ComputePrecision.Fp32, bool? channelsLast = null, string device = "cpu")
     {
         _precision = precision;
-        _channelsLast = channelsLast || ChannelsLast.PreferredForInference(precision, TorchSharp.DeviceType.CPU);
+        _device = DeviceSelector.Resolve(device);
+        _channelsLast = channelsLast ?? ChannelsLast.PreferredForInference(precision, _device.type);
         Source = Checkpoint.ResolveBestPath(checkpointOrRun);
         var info = Checkpoint.ReadInfo(Source);
         ModelName = info.ModelName;
@@ -23,7 +26,7 @@ internal sealed class CheckpointClassifier : IImageClassifier
         DataSpec = info.DataSpec;
         _input = new CheckpointImageInput(info);
         (_model, _) = Checkpoint.LoadModel(Source);
-        _model.eval();
+        _model.to(_device).eval();
     }
 
     public string Source { get; }
@@ -38,7 +41,7 @@ internal sealed class CheckpointClassifier : IImageClassifier
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var x = _input.Load(imagePath);
+        var x = _input.Load(imagePath).to(_device);
         if (_channelsLast) x = ChannelsLast.Convert(x);
         Tensor logits;
         using (Autocast.Enter(_precision))

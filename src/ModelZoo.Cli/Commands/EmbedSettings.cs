@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace ModelZoo.Cli.Commands;
 
 /// <summary>Options of <c>modelzoo embed</c>.</summary>
-public sealed class EmbedSettings : CommandSettings
+public sealed class EmbedSettings : ComputeSettings
 {
     /// <summary>Images to embed.</summary>
     [CommandArgument(0, "<IMAGE>")]
@@ -17,16 +17,11 @@ public sealed class EmbedSettings : CommandSettings
     [Description("Checkpoint file, or a run folder (its best checkpoint).")]
     public string? Checkpoint { get; init; }
 
-    /// <summary>Machine-readable output.</summary>
-    [CommandOption("--json")]
-    [Description("Print the embeddings as JSON on stdout.")]
-    public bool Json { get; init; }
-
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
         if (string.IsNullOrWhiteSpace(Checkpoint)) return ValidationResult.Error("--checkpoint is required");
         if (Images.Length == 0) return ValidationResult.Error("at least one IMAGE is required");
-        return ValidationResult.Success();
+        return base.Validate();
     }
 }

@@ -20,7 +20,8 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
     public override int Execute(CommandContext context, EvaluateSettings settings, CancellationToken cancellationToken)
     {
         var token = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, env.Signals.Token).Token;
-        int threads = settings.Threads ?? Environment.ProcessorCount;
+        int threads = settings.ThreadsOrDefault;
+        var device = DeviceSelector.Resolve(settings.Device ?? "cpu");
         torch.set_num_threads(threads);
         // Under mpirun each process evaluates its shard and the counts are summed; only rank 0 prints and writes.
         using var mpi = MpiProcessGroup.IsLaunchedByMpi ? MpiProcessGroup.Create() : null;
@@ -63,7 +64,7 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
         for (int i = 0; i < paths.Count; i++)
         {
             var (model, _) = Checkpoint.LoadModel(paths[i], settings.Ema);
-            models.Add(model);
+            models.Add(model.to(device));
         }
         // Each member sees its own image size and normalisation only if they match; ensembles need one pipeline.
         if (infos.Any(i => i.ImageSize != first.ImageSize))
@@ -74,11 +75,11 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
             Transform: TransformPresets.Eval(first.ImageSize, first.Normalization, small)));
         log.WriteLine($"evaluating {string.Join(" + ", infos.Select(i => i.ModelName))} on {split.Description} ({dataset.Count:N0} images)"
             + (group.WorldSize > 1 ? $", sharded over {group.WorldSize} processes" : ""));
-        var precision = settings.Precision is null ? ComputePrecision.Fp32 : PrecisionSupport.Parse(settings.Precision);
+        var precision = settings.PrecisionOrDefault;
         var report = Evaluator.Evaluate(models, loader, first.ClassNames, new EvaluationOptions
         {
-            TopK = 5, MaxMisclassified = 64, ProcessGroup = group, Precision = precision,
-            ChannelsLast = settings.ChannelsLast || ChannelsLast.PreferredForInference(precision, DeviceType.CPU),
+            TopK = 5, MaxMisclassified = 64, ProcessGroup = group, Precision = precision, Device = device,
+            ChannelsLast = settings.ChannelsLastChoice ?? ChannelsLast.PreferredForInference(precision, device.type),
         }, token);
         foreach (var m in models) m.Dispose();
         if (!group.IsPrimary) return ExitCodes.Success;
@@ -88,13 +89,11 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
         // Written into a staging folder next to the output, then swapped in: nothing half-written, nothing mixed with
         // an older report.
         string final = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output));
-        string staging = $"{final}.partial-{Guid.NewGuid().ToString("N")[..8]}";
-        Directory.CreateDirectory(staging);
         string csv = Path.Combine(final, "confusion.csv");
         string png = Path.Combine(final, "misclassified.png");
         string lossesPng = Path.Combine(final, "top-losses.png");
         var json = ToJson(report, names, paths, spec, csv, png, lossesPng);
-        try
+        OutputFolder.Publish(final, replace, staging =>
         {
             using (var w = new StreamWriter(Path.Combine(staging, "confusion.csv"))) report.WriteConfusionCsv(w);
             MisclassifiedGrid.Write(Path.Combine(staging, "misclassified.png"), report.Misclassified.Select(m => (dataset.Get(m.Index).Image,
@@ -102,15 +101,7 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
             MisclassifiedGrid.Write(Path.Combine(staging, "top-losses.png"), report.TopLosses.Select(m => (dataset.Get(m.Index).Image,
                 $"true {names[m.Label]}", string.Create(CultureInfo.InvariantCulture, $"pred {names[m.Predicted]} loss {m.Loss:0.00}"))).ToList());
             File.WriteAllText(Path.Combine(staging, "report.json"), json.ToJsonString(CliJson.Indented));
-            using var replacement = FolderReplacement.Begin(final, replace);
-            if (Directory.Exists(final)) Directory.Delete(final); // empty (a non-empty one was moved aside)
-            Directory.Move(staging, final);
-            replacement.Commit();
-        }
-        finally
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        }
+        });
 
         if (settings.Json)
         {

@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace ModelZoo.Cli.Commands;
 
 /// <summary>Options of <c>modelzoo evaluate</c>.</summary>
-public sealed class EvaluateSettings : CommandSettings
+public sealed class EvaluateSettings : ComputeSettings
 {
     /// <summary>Checkpoints (several: an ensemble).</summary>
     [CommandOption("-c|--checkpoint <FILE>")]
@@ -17,25 +17,10 @@ public sealed class EvaluateSettings : CommandSettings
     [Description("Data spec (default: the one the first checkpoint was trained on). Evaluates its validation/test split.")]
     public string? Data { get; init; }
 
-    /// <summary>Output folder.</summary>
-    [CommandOption("-o|--output <DIR>")]
-    [Description("Where confusion.csv, misclassified.png and report.json go (default: <run folder>/evaluation).")]
-    public string? Output { get; init; }
-
-    /// <summary>Replace a non-empty output folder.</summary>
-    [CommandOption("--overwrite")]
-    [Description("Replace a non-empty --output folder (the default <run folder>/evaluation is always replaced).")]
-    public bool Overwrite { get; init; }
-
     /// <summary>Batch size.</summary>
     [CommandOption("--batch-size <N>")]
     [Description("Mini-batch size (default 100).")]
     public int BatchSize { get; init; } = 100;
-
-    /// <summary>Threads.</summary>
-    [CommandOption("--threads <N>")]
-    [Description("Loader worker threads and torch threads (default: number of processors).")]
-    public int? Threads { get; init; }
 
     /// <summary>Seed for a held-out split.</summary>
     [CommandOption("--seed <N>")]
@@ -52,31 +37,13 @@ public sealed class EvaluateSettings : CommandSettings
     [Description("Evaluate the checkpoints' model EMA weights (runs trained with --ema) instead of the raw ones.")]
     public bool Ema { get; init; }
 
-    /// <summary>Compute precision.</summary>
-    [CommandOption("--precision <NAME>")]
-    [Description("fp32 (default), bf16 or fp16: run the forward pass under autocast in 16 bits (scores are float32 either way).")]
-    public string? Precision { get; init; }
-
-    /// <summary>Channels-last memory format.</summary>
-    [CommandOption("--channels-last")]
-    [Description("Give the model its input in channels-last (NHWC) memory format (same scores to float rounding; the default with bf16/fp16).")]
-    public bool ChannelsLast { get; init; }
-
-    /// <summary>Machine-readable output.</summary>
-    [CommandOption("--json")]
-    [Description("Print the report as JSON on stdout.")]
-    public bool Json { get; init; }
-
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
         if (Checkpoints.Length == 0) return ValidationResult.Error("--checkpoint is required");
         if (!string.IsNullOrWhiteSpace(Data) && InputPaths.DataProblem("--data", Data) is string badData) return ValidationResult.Error(badData);
         if (BatchSize < 1) return ValidationResult.Error("--batch-size must be at least 1");
-        if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1");
-        if (Precision is not null && !TrainOptionParsing.TryPrecision(Precision, out _))
-            return ValidationResult.Error($"--precision must be fp32, bf16 or fp16, not '{Precision}'");
         if (ValidationSplit is < 0 or >= 1) return ValidationResult.Error("--val-split must be in [0, 1)");
-        return ValidationResult.Success();
+        return base.Validate();
     }
 }

@@ -30,8 +30,10 @@ public sealed class ExperimentCommand(CliEnvironment env) : Command<ExperimentSe
         string output = settings.Output ?? Path.Combine("experiments", $"{definition.Name}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", Inv)}");
         bool replace = OutputPaths.CheckFolder("--output", output, settings.Overwrite, 16L << 20,
             "use --overwrite to replace it or choose another folder", createParents: settings.Output is null);
-        int threads = settings.Threads ?? Environment.ProcessorCount;
+        int threads = settings.ThreadsOrDefault;
         torch.set_num_threads(threads);
+        string device = settings.Device ?? "cpu";
+        var precision = settings.PrecisionOrDefault;
         var options = new ExperimentOptions
         {
             Epochs = settings.Epochs,
@@ -39,6 +41,9 @@ public sealed class ExperimentCommand(CliEnvironment env) : Command<ExperimentSe
             MaxStepsPerEpoch = settings.MaxSteps,
             Seed = settings.Seed,
             Threads = threads,
+            Device = device,
+            Precision = precision,
+            ChannelsLast = settings.ChannelsLastChoice ?? ChannelsLast.PreferredFor(precision, DeviceSelector.Resolve(device).type),
         };
         if (settings.Dropout is double dropout) options = options with { Dropout = dropout };
 
@@ -91,25 +96,14 @@ public sealed class ExperimentCommand(CliEnvironment env) : Command<ExperimentSe
 
         var verdict = ExperimentCatalog.Judge(definition, results);
         var activationVerdict = activations.Count > 0 ? ExperimentCatalog.JudgeActivations(activations.Where(a => a.Network == "mlp").ToList()) : null;
-        string final = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output));
-        string staging = $"{final}.partial-{Guid.NewGuid().ToString("N")[..8]}";
-        Directory.CreateDirectory(staging);
         var files = new List<string>();
-        JsonObject json;
-        try
+        JsonObject json = null!;
+        string final = OutputFolder.Publish(output, replace, staging =>
         {
             files.AddRange(WriteFiles(staging, definition, settings, options, results, activations, verdict, activationVerdict));
-            json = Json(definition, settings, options, results, verdict, activationVerdict, final, files);
+            json = Json(definition, settings, options, results, verdict, activationVerdict, Path.TrimEndingDirectorySeparator(Path.GetFullPath(output)), files);
             File.WriteAllText(Path.Combine(staging, "experiment.json"), json.ToJsonString(CliJson.Indented));
-            using var replacement = FolderReplacement.Begin(final, replace);
-            if (Directory.Exists(final)) Directory.Delete(final);
-            Directory.Move(staging, final);
-            replacement.Commit();
-        }
-        finally
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        }
+        });
 
         if (settings.Json)
         {

@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 namespace ModelZoo.Cli.Commands;
 
 /// <summary>Options of <c>modelzoo experiment</c>.</summary>
-public sealed class ExperimentSettings : CommandSettings
+public sealed class ExperimentSettings : ComputeSettings
 {
     /// <summary>The experiment.</summary>
     [CommandArgument(0, "<NAME>")]
@@ -43,30 +43,10 @@ public sealed class ExperimentSettings : CommandSettings
     [Description("Classifier dropout of the models (default 0; 0.5 is the book's deepcnn, whose dropout on the logits makes short training curves mostly noise).")]
     public double? Dropout { get; init; }
 
-    /// <summary>Threads.</summary>
-    [CommandOption("--threads <N>")]
-    [Description("Torch CPU threads (default: number of cores). Variants run one after another.")]
-    public int? Threads { get; init; }
-
-    /// <summary>Output folder.</summary>
-    [CommandOption("-o|--output <DIR>")]
-    [Description("Where the PNG plots, CSV files, summary.md and experiment.json go (default experiments/<name>-<yyyyMMdd-HHmmss>).")]
-    public string? Output { get; init; }
-
-    /// <summary>Replace a non-empty output folder.</summary>
-    [CommandOption("--overwrite")]
-    [Description("Replace a non-empty --output folder.")]
-    public bool Overwrite { get; init; }
-
     /// <summary>Seconds between progress refreshes.</summary>
     [CommandOption("--progress-interval <SECONDS>")]
     [Description("Seconds between progress updates: the live view (default 2) and redirected output (default 10).")]
     public double? ProgressInterval { get; init; }
-
-    /// <summary>JSON summary.</summary>
-    [CommandOption("--json")]
-    [Description("Print the results as JSON on stdout (progress goes to stderr).")]
-    public bool Json { get; init; }
 
     /// <inheritdoc />
     public override ValidationResult Validate()
@@ -79,8 +59,7 @@ public sealed class ExperimentSettings : CommandSettings
         if (MaxSteps is < 1) return ValidationResult.Error("--max-steps must be at least 1");
         if (BatchSize < 1) return ValidationResult.Error("--batch-size must be at least 1");
         if (Dropout is < 0 or >= 1) return ValidationResult.Error("--dropout must be in [0, 1)");
-        if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1");
         if (ProgressInterval is not null && !(ProgressInterval >= 0.05 && ProgressInterval <= 3600)) return ValidationResult.Error("--progress-interval must be between 0.05 and 3600 seconds");
-        return ValidationResult.Success();
+        return base.Validate();
     }
 }

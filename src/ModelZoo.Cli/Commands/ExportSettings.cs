@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace ModelZoo.Cli.Commands;
 
 /// <summary>Options of <c>modelzoo export</c>.</summary>
-public sealed class ExportSettings : CommandSettings
+public sealed class ExportSettings : OutputSettings
 {
     /// <summary>Checkpoint.</summary>
     [CommandOption("-c|--checkpoint <FILE>")]
@@ -17,16 +17,6 @@ public sealed class ExportSettings : CommandSettings
     [Description("Output format: onnx (an inference graph), safetensors (the state dict under torchvision's names) or packed (binarized models: 1-bit weights, 8 per byte).")]
     public string Format { get; init; } = "onnx";
 
-    /// <summary>Output file.</summary>
-    [CommandOption("-o|--output <FILE>")]
-    [Description("File to write (must not exist yet unless --overwrite).")]
-    public string? Output { get; init; }
-
-    /// <summary>Replace an existing output file.</summary>
-    [CommandOption("--overwrite")]
-    [Description("Replace the --output file if it exists (atomically).")]
-    public bool Overwrite { get; init; }
-
     /// <summary>Opset.</summary>
     [CommandOption("--opset <N>")]
     [Description("ONNX opset (default 17).")]
@@ -36,11 +26,6 @@ public sealed class ExportSettings : CommandSettings
     [CommandOption("--ema")]
     [Description("Export the checkpoint's model EMA weights (a run trained with --ema) instead of the raw ones.")]
     public bool Ema { get; init; }
-
-    /// <summary>Machine-readable output.</summary>
-    [CommandOption("--json")]
-    [Description("Print what was written as JSON on stdout.")]
-    public bool Json { get; init; }
 
     /// <inheritdoc />
     public override ValidationResult Validate()

@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace ModelZoo.Cli.Commands;
 
 /// <summary>Options of <c>modelzoo import-weights</c>.</summary>
-public sealed class ImportWeightsSettings : CommandSettings
+public sealed class ImportWeightsSettings : OutputSettings
 {
     /// <summary>Zoo model.</summary>
     [CommandOption("-m|--model <NAME>")]
@@ -16,16 +16,6 @@ public sealed class ImportWeightsSettings : CommandSettings
     [CommandOption("-w|--weights <FILE>")]
     [Description("PyTorch state dict (.pth/.pt, torch.save zip format) or .safetensors file.")]
     public string? Weights { get; init; }
-
-    /// <summary>Output checkpoint.</summary>
-    [CommandOption("-o|--output <FILE>")]
-    [Description("Checkpoint to write (must not exist yet unless --overwrite).")]
-    public string? Output { get; init; }
-
-    /// <summary>Replace an existing output file.</summary>
-    [CommandOption("--overwrite")]
-    [Description("Replace the --output file if it exists (atomically).")]
-    public bool Overwrite { get; init; }
 
     /// <summary>Classes.</summary>
     [CommandOption("--classes <N>")]
@@ -41,11 +31,6 @@ public sealed class ImportWeightsSettings : CommandSettings
     [CommandOption("--transform-input")]
     [Description("GoogLeNet: re-normalise the input inside the network as torchvision does for its published weights (googlenet-1378be20.pth needs it).")]
     public bool TransformInput { get; init; }
-
-    /// <summary>Machine-readable output.</summary>
-    [CommandOption("--json")]
-    [Description("Print what was imported as JSON on stdout.")]
-    public bool Json { get; init; }
 
     /// <inheritdoc />
     public override ValidationResult Validate()

@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 namespace ModelZoo.Cli.Commands;
 
 /// <summary>Options of <c>modelzoo inspect</c>.</summary>
-public sealed class InspectSettings : CommandSettings
+public sealed class InspectSettings : CliSettings
 {
     /// <summary>Model name or alias.</summary>
     [CommandOption("-m|--model <NAME>")]
@@ -32,11 +32,6 @@ public sealed class InspectSettings : CommandSettings
     [CommandOption("--precision <NAME>")]
     [Description("Also show parameter and activation memory at this compute precision (fp32, bf16 or fp16) beside fp32's; 'all' shows every precision.")]
     public string? Precision { get; init; }
-
-    /// <summary>Machine-readable output.</summary>
-    [CommandOption("--json")]
-    [Description("Print JSON on stdout: params and macs totals and a layers array (or the state-dict keys).")]
-    public bool Json { get; init; }
 
     /// <summary>Parses <see cref="Input"/>; null when not given.</summary>
     public long[]? ParseInput()

@@ -29,8 +29,10 @@ public sealed class LrFindCommand(CliEnvironment env) : Command<LrFindSettings>
         bool replace = OutputPaths.CheckFolder("--output", output, settings.Overwrite, 8L << 20,
             "use --overwrite to replace it or choose another folder", createParents: settings.Output is null);
         var recipe = TrainingDefaults.For(model, DataSpec.IsMnistLike(spec) ? "mnist" : "folder");
-        int threads = settings.Threads ?? Environment.ProcessorCount;
+        int threads = settings.ThreadsOrDefault;
         torch.set_num_threads(threads);
+        string device = settings.Device ?? "cpu";
+        var precision = settings.PrecisionOrDefault;
         var optimizer = settings.Optimizer is string o && TrainOptionParsing.TryOptimizer(o, out var kind) ? kind : recipe.Options.Optimizer;
         var options = new LearningRateFinderOptions
         {
@@ -43,6 +45,9 @@ public sealed class LrFindCommand(CliEnvironment env) : Command<LrFindSettings>
             BatchSize = settings.BatchSize ?? recipe.Options.BatchSize,
             Seed = settings.Seed,
             Threads = threads,
+            Device = device,
+            Precision = precision,
+            ChannelsLast = settings.ChannelsLastChoice ?? ChannelsLast.PreferredFor(precision, DeviceSelector.Resolve(device).type),
         };
         options.EnsureValid();
 
@@ -75,10 +80,8 @@ public sealed class LrFindCommand(CliEnvironment env) : Command<LrFindSettings>
         if (token.IsCancellationRequested) throw new OperationCanceledException("interrupted; nothing was written");
 
         string final = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output));
-        string staging = $"{final}.partial-{Guid.NewGuid().ToString("N")[..8]}";
-        Directory.CreateDirectory(staging);
         var json = Json(model, spec, options, result, final);
-        try
+        OutputFolder.Publish(final, replace, staging =>
         {
             ExperimentPlots.LearningRateSweep(Path.Combine(staging, "lr-find.png"), $"LR range test: {model} on {spec}", result);
             using (var w = new StreamWriter(Path.Combine(staging, "lr-find.csv")))
@@ -87,15 +90,7 @@ public sealed class LrFindCommand(CliEnvironment env) : Command<LrFindSettings>
                 foreach (var p in result.Points) w.WriteLine(string.Create(Inv, $"{p.Step},{p.LearningRate:R},{p.Loss:R},{p.SmoothedLoss:R}"));
             }
             File.WriteAllText(Path.Combine(staging, "lr-find.json"), json.ToJsonString(CliJson.Indented));
-            using var replacement = FolderReplacement.Begin(final, replace);
-            if (Directory.Exists(final)) Directory.Delete(final);
-            Directory.Move(staging, final);
-            replacement.Commit();
-        }
-        finally
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        }
+        });
 
         if (settings.Json)
         {

@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace ModelZoo.Cli.Commands;
 
 /// <summary>Options of <c>modelzoo lr-find</c>.</summary>
-public sealed class LrFindSettings : CommandSettings
+public sealed class LrFindSettings : ComputeSettings
 {
     /// <summary>Model.</summary>
     [CommandOption("-m|--model <NAME>")]
@@ -67,26 +67,6 @@ public sealed class LrFindSettings : CommandSettings
     [Description("Seed of weights, shuffling and dropout (default 42).")]
     public long Seed { get; init; } = 42;
 
-    /// <summary>Threads.</summary>
-    [CommandOption("--threads <N>")]
-    [Description("Torch CPU threads (default: number of cores).")]
-    public int? Threads { get; init; }
-
-    /// <summary>Output folder.</summary>
-    [CommandOption("-o|--output <DIR>")]
-    [Description("Where lr-find.png, lr-find.csv and lr-find.json go (default lr-find/<model>-<yyyyMMdd-HHmmss>).")]
-    public string? Output { get; init; }
-
-    /// <summary>Replace a non-empty output folder.</summary>
-    [CommandOption("--overwrite")]
-    [Description("Replace a non-empty --output folder.")]
-    public bool Overwrite { get; init; }
-
-    /// <summary>JSON summary.</summary>
-    [CommandOption("--json")]
-    [Description("Print the suggestion and the sweep as JSON on stdout (progress goes to stderr).")]
-    public bool Json { get; init; }
-
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
@@ -104,7 +84,6 @@ public sealed class LrFindSettings : CommandSettings
         if (!ModelZoo.Data.Transforms.TransformPresets.Names.Contains(Augment, StringComparer.OrdinalIgnoreCase))
             return ValidationResult.Error($"--augment must be {string.Join(", ", ModelZoo.Data.Transforms.TransformPresets.Names)}, not '{Augment}'");
         if (!(Divergence > 1)) return ValidationResult.Error("--divergence must be above 1");
-        if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1");
-        return ValidationResult.Success();
+        return base.Validate();
     }
 }

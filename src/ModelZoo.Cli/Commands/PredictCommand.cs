@@ -20,12 +20,13 @@ public sealed class PredictCommand(CliEnvironment env) : Command<PredictSettings
     {
         var (files, problems) = ImageArguments.Expand(settings.Images);
         var failures = problems.Select(p => (Image: p.Argument, Error: p.Problem)).ToList();
-        int threads = settings.Threads ?? Environment.ProcessorCount;
+        int threads = settings.ThreadsOrDefault;
+        if (settings.Output is not null) OutputPaths.CheckFile("--output", settings.Output, settings.Overwrite, OutputPaths.MinimumFreeBytes);
         // ONNX Runtime takes its thread count per session; torch's is process-wide (and only loaded for a checkpoint).
         if (settings.Onnx is null) torch.set_num_threads(threads);
         using IImageClassifier classifier = settings.Onnx is not null
             ? new OnnxClassifier(settings.Onnx, threads)
-            : new CheckpointClassifier(settings.Checkpoint!, settings.Precision is null ? ComputePrecision.Fp32 : PrecisionSupport.Parse(settings.Precision), settings.ChannelsLast);
+            : new CheckpointClassifier(settings.Checkpoint!, settings.PrecisionOrDefault, settings.ChannelsLastChoice, settings.Device ?? "cpu");
         int k = Math.Min(settings.Top, classifier.ClassNames.Count);
         // Human names: classes.txt/classes.json beside the training folder, else the ImageNet WordNet map, else the id.
         var names = ModelZoo.Data.Folders.ClassNames.ForData(classifier.ClassNames, classifier.DataSpec);
@@ -59,19 +60,14 @@ public sealed class PredictCommand(CliEnvironment env) : Command<PredictSettings
         }
 
         foreach (var (image, error) in failures) env.Error.WriteLine($"modelzoo: error: {image}: {error}");
-        if (settings.Json)
+        var errors = new JsonArray(failures.Select(f => (JsonNode)new JsonObject { ["image"] = f.Image, ["error"] = f.Error }).ToArray());
+        var document = new JsonObject
         {
-            var errors = new JsonArray(failures.Select(f => (JsonNode)new JsonObject { ["image"] = f.Image, ["error"] = f.Error }).ToArray());
-            string key = settings.Onnx is not null ? "onnx" : "checkpoint";
-            env.Console.Profile.Out.Writer.WriteLine(new JsonObject
-            {
-                [key] = classifier.Source, ["model"] = classifier.ModelName, ["results"] = results, ["errors"] = errors,
-            }.ToJsonString(CliJson.Compact));
-        }
-        else if (results.Count > 0)
-        {
-            env.Console.Write(table);
-        }
+            [settings.Onnx is not null ? "onnx" : "checkpoint"] = classifier.Source, ["model"] = classifier.ModelName, ["results"] = results, ["errors"] = errors,
+        };
+        if (settings.Output is not null) OutputFolder.WriteFile(settings.Output, document.ToJsonString(CliJson.Indented));
+        if (settings.Json) env.Console.Profile.Out.Writer.WriteLine(document.ToJsonString(CliJson.Compact));
+        else if (results.Count > 0) env.Console.Write(table);
         if (failures.Count > 0)
             env.Error.WriteLine($"modelzoo: {failures.Count} of {files.Count + problems.Count} image arguments failed; {results.Count} classified");
         return failures.Count > 0 ? ExitCodes.Failure : ExitCodes.Success;

@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace ModelZoo.Cli.Commands;
 
 /// <summary>Options of <c>modelzoo predict</c>.</summary>
-public sealed class PredictSettings : CommandSettings
+public sealed class PredictSettings : ComputeSettings
 {
     /// <summary>Images, folders or patterns to classify.</summary>
     [CommandArgument(0, "<IMAGE>")]
@@ -27,26 +27,6 @@ public sealed class PredictSettings : CommandSettings
     [Description("Show the K most probable classes (default 5).")]
     public int Top { get; init; } = 5;
 
-    /// <summary>CPU threads.</summary>
-    [CommandOption("--threads <N>")]
-    [Description("CPU threads for the model (default: number of cores).")]
-    public int? Threads { get; init; }
-
-    /// <summary>Compute precision.</summary>
-    [CommandOption("--precision <NAME>")]
-    [Description("fp32 (default), bf16 or fp16: run the forward pass under autocast in 16 bits (scores are float32 either way).")]
-    public string? Precision { get; init; }
-
-    /// <summary>Channels-last memory format.</summary>
-    [CommandOption("--channels-last")]
-    [Description("Give the model its input in channels-last (NHWC) memory format (same scores to float rounding; the default with bf16/fp16).")]
-    public bool ChannelsLast { get; init; }
-
-    /// <summary>Machine-readable output.</summary>
-    [CommandOption("--json")]
-    [Description("Print the predictions (and the files that failed) as JSON on stdout.")]
-    public bool Json { get; init; }
-
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
@@ -54,11 +34,10 @@ public sealed class PredictSettings : CommandSettings
             return ValidationResult.Error("give exactly one of --checkpoint FILE and --onnx FILE");
         if (Images.Length == 0) return ValidationResult.Error("at least one IMAGE is required");
         if (Top < 1) return ValidationResult.Error("--top must be at least 1");
-        if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1");
-        if (Precision is not null && !TrainOptionParsing.TryPrecision(Precision, out _))
-            return ValidationResult.Error($"--precision must be fp32, bf16 or fp16, not '{Precision}'");
         if (!string.IsNullOrWhiteSpace(Onnx) && (ChannelsLast || (Precision is not null && TrainOptionParsing.TryPrecision(Precision, out var p) && p != ModelZoo.ComputePrecision.Fp32)))
             return ValidationResult.Error("--precision and --channels-last apply to --checkpoint; an ONNX file runs as exported");
-        return ValidationResult.Success();
+        if (!string.IsNullOrWhiteSpace(Onnx) && Device is not null && !Device.Trim().Equals("cpu", StringComparison.OrdinalIgnoreCase))
+            return ValidationResult.Error("--device applies to --checkpoint; an ONNX file runs in ONNX Runtime on the CPU");
+        return base.Validate();
     }
 }

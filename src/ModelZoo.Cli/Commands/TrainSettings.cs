@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace ModelZoo.Cli.Commands;
 
 /// <summary>Options of <c>modelzoo train</c>. Unset options take the model/data default (docs/training.md).</summary>
-public sealed class TrainSettings : CommandSettings
+public sealed class TrainSettings : ComputeSettings
 {
     /// <summary>Model name or family alias.</summary>
     [CommandOption("-m|--model <NAME>")]
@@ -92,30 +92,10 @@ public sealed class TrainSettings : CommandSettings
     [Description("Random seed (init, shuffling, augmentation, dropout). Default 42.")]
     public long? Seed { get; init; }
 
-    /// <summary>Device.</summary>
-    [CommandOption("--device <DEVICE>")]
-    [Description("cpu, cuda or cuda:N. Default cpu.")]
-    public string? Device { get; init; }
-
-    /// <summary>Threads.</summary>
-    [CommandOption("--threads <N>")]
-    [Description("CPU threads for torch and data workers (default: number of cores).")]
-    public int? Threads { get; init; }
-
     /// <summary>Loader worker threads.</summary>
     [CommandOption("--workers <N>")]
     [Description("Data loader threads; 0 loads in-line on the training thread (default: 0 for MNIST-like data, --threads for folders).")]
     public int? Workers { get; init; }
-
-    /// <summary>Output folder.</summary>
-    [CommandOption("-o|--output <DIR>")]
-    [Description("Run folder (default runs/<model>-<yyyyMMdd-HHmmss>; with --resume, the resumed folder).")]
-    public string? Output { get; init; }
-
-    /// <summary>Replace a non-empty output folder.</summary>
-    [CommandOption("--overwrite")]
-    [Description("Replace a non-empty --output folder (the old run is kept aside until the new one has written its first checkpoint).")]
-    public bool Overwrite { get; init; }
 
     /// <summary>Data-parallel backend.</summary>
     [CommandOption("--distributed <MODE>")]
@@ -212,21 +192,6 @@ public sealed class TrainSettings : CommandSettings
     [Description("Warm the EMA decay up as timm's ModelEmaV3: min(DECAY, 1 - (1 + step)^(-2/3)).")]
     public bool EmaWarmup { get; init; }
 
-    /// <summary>Compute precision.</summary>
-    [CommandOption("--precision <NAME>")]
-    [Description("fp32 (default), bf16 or fp16: the forward pass computes convolutions and matrix products in 16 bits (autocast) with float32 master weights; fp16 adds dynamic loss scaling. bf16 is fast on CPUs with AVX512-BF16 or AMX.")]
-    public string? Precision { get; init; }
-
-    /// <summary>Channels-last memory format on.</summary>
-    [CommandOption("--channels-last")]
-    [Description("Give the model and its batches the channels-last (NHWC) memory format (resnet18 trained about 1.3x faster with it in fp32, googlenet 1.5x). Default: on, on CPU.")]
-    public bool ChannelsLast { get; init; }
-
-    /// <summary>Channels-last memory format off.</summary>
-    [CommandOption("--no-channels-last")]
-    [Description("Keep the NCHW memory format (or turn off a recorded --channels-last on resume).")]
-    public bool NoChannelsLast { get; init; }
-
     /// <summary>Mixup alpha.</summary>
     [CommandOption("--mixup <ALPHA>")]
     [Description("Mixup with Beta(ALPHA, ALPHA) weights (timm: 0.8); 0 off.")]
@@ -252,11 +217,6 @@ public sealed class TrainSettings : CommandSettings
     [Description("Keep the recipe's --lr when --batch-size or --accum-steps change its effective batch (by default it is scaled linearly, unless --lr is given).")]
     public bool NoLrScale { get; init; }
 
-    /// <summary>JSON summary.</summary>
-    [CommandOption("--json")]
-    [Description("Print the final summary as JSON on stdout (progress goes to stderr).")]
-    public bool Json { get; init; }
-
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
@@ -272,9 +232,6 @@ public sealed class TrainSettings : CommandSettings
         if (CutMix is not null && !(CutMix >= 0)) return ValidationResult.Error("--cutmix must be 0 or more");
         if (MixProb is not null && !(MixProb is >= 0 and <= 1)) return ValidationResult.Error("--mix-prob must be in [0, 1]");
         if (MixSwitchProb is not null && !(MixSwitchProb is >= 0 and <= 1)) return ValidationResult.Error("--mix-switch-prob must be in [0, 1]");
-        if (Precision is not null && !TrainOptionParsing.TryPrecision(Precision, out _))
-            return ValidationResult.Error($"--precision must be fp32, bf16 or fp16, not '{Precision}'");
-        if (ChannelsLast && NoChannelsLast) return ValidationResult.Error("--channels-last and --no-channels-last cannot both be given");
         if (Optimizer is not null && !TrainOptionParsing.TryOptimizer(Optimizer, out _))
             return ValidationResult.Error($"--optimizer must be sgd, momentum, nesterov, adagrad, adam or adamw, not '{Optimizer}'");
         if (Schedule is not null && !TrainOptionParsing.TrySchedule(Schedule, out _))
@@ -290,7 +247,6 @@ public sealed class TrainSettings : CommandSettings
         if (LearningRateBackbone is not null && FreezeBackbone) return ValidationResult.Error("--lr-backbone and --freeze-backbone exclude each other: a frozen backbone has no learning rate");
         if (ImageSize is < 8 or > 4096) return ValidationResult.Error("--image-size must be between 8 and 4096");
         if (ValidationSplit is < 0 or >= 1) return ValidationResult.Error("--val-split must be in [0, 1)");
-        if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1");
         if (Workers is < 0) return ValidationResult.Error("--workers must be 0 (in-line) or more");
         if (MaxSteps is < 1) return ValidationResult.Error("--max-steps must be at least 1");
         if (EarlyStop is < 1) return ValidationResult.Error("--early-stop must be at least 1");
@@ -304,6 +260,6 @@ public sealed class TrainSettings : CommandSettings
         if (Pretrained is not null && Resume is not null) return ValidationResult.Error("--pretrained starts a new run; a resumed run takes its weights from the checkpoint");
         if (Pretrained is not null && InputPaths.FileProblem("--pretrained", Pretrained) is string badWeights) return ValidationResult.Error(badWeights);
         if (!string.IsNullOrWhiteSpace(Data) && InputPaths.DataProblem("--data", Data) is string badData) return ValidationResult.Error(badData);
-        return ValidationResult.Success();
+        return base.Validate();
     }
 }

@@ -26,4 +26,10 @@ public sealed record ExperimentOptions
 
     /// <summary>Device (<c>cpu</c>, <c>cuda</c>).</summary>
     public string Device { get; init; } = "cpu";
+
+    /// <summary>Compute precision of the forward pass (<see cref="TrainingOptions.Precision"/>); fp32 by default.</summary>
+    public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
+
+    /// <summary>Channels-last memory format (<see cref="TrainingOptions.ChannelsLast"/>); off by default.</summary>
+    public bool ChannelsLast { get; init; }
 }

@@ -76,6 +76,8 @@ public static class ExperimentRunner
             Seed = options.Seed,
             Threads = options.Threads,
             Device = options.Device,
+            Precision = options.Precision,
+            ChannelsLast = options.ChannelsLast,
             MaxStepsPerEpoch = options.MaxStepsPerEpoch,
             TensorBoard = false,
             ProgressInterval = 1,

@@ -48,6 +48,8 @@ public static class LearningRateFinder
             Seed = options.Seed,
             Threads = options.Threads,
             Device = options.Device,
+            Precision = options.Precision,
+            ChannelsLast = options.ChannelsLast,
             ValidateEachEpoch = false,
             TensorBoard = false,
             ProgressInterval = 1,

@@ -39,6 +39,12 @@ public sealed record LearningRateFinderOptions
     /// <summary>Device.</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>Compute precision of the forward pass (<see cref="TrainingOptions.Precision"/>); fp32 by default.</summary>
+    public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
+
+    /// <summary>Channels-last memory format (<see cref="TrainingOptions.ChannelsLast"/>); off by default.</summary>
+    public bool ChannelsLast { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> for a range that is not increasing and positive, or too few steps.</summary>
     public void EnsureValid()
     {

@@ -66,6 +66,8 @@ public class BadArgumentTests
         yield return Case(U, "--device", Train, "--device", "");
         yield return Case(U, "tpu", Train, "--device", "tpu");
         yield return Case(U, "--threads", Train, "--threads", "0");
+        yield return Case(U, "--threads", Train, "--threads", "100000");
+        yield return Case(U, "--channels-last", Train, "--channels-last", "--no-channels-last");
         yield return Case(U, "--workers", Train, "--workers", "-1");
         yield return Case(U, "--early-stop", Train, "--early-stop", "0");
         yield return Case(U, "--on-bad-image", Train, "--on-bad-image", "maybe");
@@ -132,6 +134,10 @@ public class BadArgumentTests
         yield return Case(U, "--checkpoint", ["predict"], "{file}");
         yield return Case(F, "{missing}", ["predict"], "--checkpoint", "{missing}", "{file}");
         yield return Case(U, "--checkpoint", ["embed"], "{file}");
+        yield return Case(U, "--threads", ["embed", "--checkpoint", "{ckpt}", "{file}"], "--threads", "100000");
+        yield return Case(U, "--precision", ["embed", "--checkpoint", "{ckpt}", "{file}"], "--precision", "fp8");
+        yield return Case(U, "--output", ["predict", "--checkpoint", "{ckpt}", "{file}"], "--output", "{ckpt}");
+        yield return Case(U, "--device", ["predict", "--onnx", "{file}", "{file}"], "--device", "cuda");
         yield return Case(F, "{missing}", ["embed"], "--checkpoint", "{ckpt}", "{missing}");
         yield return Case(U, "did you mean '--json'", ["embed", "--checkpoint", "{ckpt}", "{file}"], "--jsn");
         // export

@@ -139,4 +139,35 @@ public class EvaluatePredictCommandTests
         Assert.That(code, Is.EqualTo(ExitCodes.Failure));
         Assert.That(err, Does.Contain("missing.png"));
     }
+
+    [Test]
+    public async Task EmbedAndPredictWriteTheirJsonToOutputAndRefuseToReplaceItUnasked()
+    {
+        string dir = Path.Combine(_run, "outputs-" + Guid.NewGuid().ToString("N")[..6]);
+        Directory.CreateDirectory(dir);
+        string embeddings = Path.Combine(dir, "embeddings.json");
+        var (code, stdout, err) = await CliHarness.Run("embed", "--checkpoint", _run, _digit, "--json");
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        (code, _, err) = await CliHarness.Run("embed", "--checkpoint", _run, _digit, "--output", embeddings);
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        using (var printed = JsonDocument.Parse(stdout))
+        using (var written = JsonDocument.Parse(File.ReadAllText(embeddings)))
+        {
+            var a = printed.RootElement.GetProperty("results")[0].GetProperty("embedding").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            var b = written.RootElement.GetProperty("results")[0].GetProperty("embedding").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            Assert.That(b, Is.EqualTo(a), "the file holds the document --json prints");
+        }
+        (code, _, err) = await CliHarness.Run("embed", "--checkpoint", _run, _digit, "--output", embeddings);
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage), "an existing --output file is not replaced without --overwrite");
+        Assert.That(err, Does.Contain("--overwrite"));
+        (code, _, err) = await CliHarness.Run("embed", "--checkpoint", _run, _digit, "--output", embeddings, "--overwrite", "--threads", "1", "--precision", "bf16");
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+
+        string predictions = Path.Combine(dir, "predictions.json");
+        (code, _, err) = await CliHarness.Run("predict", "--checkpoint", _run, _digit, "--output", predictions, "--top", "2");
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        using var doc = JsonDocument.Parse(File.ReadAllText(predictions));
+        Assert.That(doc.RootElement.GetProperty("results")[0].GetProperty("predictions").GetArrayLength(), Is.EqualTo(2));
+        Assert.That(Directory.GetFiles(dir), Has.Length.EqualTo(2), "no temporary files are left beside the outputs");
+    }
 }
