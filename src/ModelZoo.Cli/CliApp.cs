@@ -49,14 +49,14 @@ public static class CliApp
     /// <param name="console">Standard output (default: the process console).</param>
     /// <param name="error">Standard error (default: <see cref="Console.Error"/>).</param>
     /// <param name="signals">Signal handling (default: SIGINT/SIGTERM of this process).</param>
-    /// <param name="trainData">Data provider for <c>train</c> (default: <see cref="TrainDataWiring"/>).</param>
+    /// <param name="trainData">Data provider for <c>train</c>, <c>experiment</c> and <c>lr-find</c> (default: <see cref="ModelZoo.Data.DataPipeline"/>).</param>
     /// <param name="interactive">Live progress (default: stdout is a terminal).</param>
     public static async Task<int> RunAsync(
         string[] args,
         IAnsiConsole? console = null,
         TextWriter? error = null,
         CliSignals? signals = null,
-        ITrainDataProvider? trainData = null,
+        ModelZoo.Data.IDataProvider? trainData = null,
         bool? interactive = null)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -72,8 +72,8 @@ public static class CliApp
                 return ExitCodes.Success;
             }
             CliArguments.Check(args);
-            var env = new CliEnvironment(console, error, signals, trainData ?? new TrainDataWiring(),
-                interactive ?? (!Console.IsOutputRedirected && console.Profile.Capabilities.Interactive));
+            var env = new CliEnvironment(console, error, signals, trainData ?? new ModelZoo.Data.DataPipeline(),
+                interactive ?? (!Console.IsOutputRedirected && console.Profile.Capabilities.Interactive), args);
             var app = new CommandApp();
             app.Configure(c =>
             {

@@ -1,4 +1,4 @@
-using ModelZoo.Cli.Commands;
+using ModelZoo.Data;
 using Spectre.Console;
 
 namespace ModelZoo.Cli;
@@ -7,6 +7,7 @@ namespace ModelZoo.Cli;
 /// <param name="Console">Standard output as a Spectre console.</param>
 /// <param name="Error">Standard error (one-line messages).</param>
 /// <param name="Signals">Cancellation on SIGINT/SIGTERM.</param>
-/// <param name="TrainData">Opens data for <c>train</c>.</param>
+/// <param name="TrainData">Opens the data of <c>train</c>, <c>experiment</c> and <c>lr-find</c> (the library's <see cref="DataPipeline"/>; tests substitute in-memory data).</param>
 /// <param name="Interactive">Whether stdout is a terminal (live progress) or redirected (plain lines).</param>
-public sealed record CliEnvironment(IAnsiConsole Console, TextWriter Error, CliSignals Signals, ITrainDataProvider TrainData, bool Interactive);
+/// <param name="Arguments">The command line as given (options are named as typed in messages).</param>
+public sealed record CliEnvironment(IAnsiConsole Console, TextWriter Error, CliSignals Signals, IDataProvider TrainData, bool Interactive, IReadOnlyList<string> Arguments);

@@ -1,32 +1,18 @@
-using System.Globalization;
+using ModelZoo.Training;
 
 namespace ModelZoo.Cli;
 
 /// <summary>
-/// Checks every path a command will write before the work starts: an output that is a file where a folder is meant
-/// (or the reverse), a missing parent, a folder that cannot be written, too little free disk space, and a non-empty
-/// folder or an existing file that would be replaced without <c>--overwrite</c>. Each problem is one
-/// <see cref="CliException"/> naming the option and the path: exit 2 for "already there" (use <c>--overwrite</c>),
-/// exit 1 for the rest.
+/// The CLI's face of <see cref="OutputChecks"/>: every path a command will write is checked before the work starts,
+/// and each problem becomes one <see cref="CliException"/> naming the option and the path: exit 2 for "already there"
+/// (use <c>--overwrite</c>), exit 1 for the rest.
 /// </summary>
 public static class OutputPaths
 {
-    private static readonly AsyncLocal<Func<string, long?>?> FreeBytesOverride = new();
-
-    /// <summary>Free bytes on the disk holding a folder (tests replace it to simulate a full disk; null: unknown).</summary>
-    internal static Func<string, long?> FreeBytes
-    {
-        get => FreeBytesOverride.Value ?? DefaultFreeBytes;
-        set => FreeBytesOverride.Value = value;
-    }
-
     /// <summary>Space every write needs at least, whatever the estimate: 8 MB.</summary>
-    public const long MinimumFreeBytes = 8L << 20;
+    public const long MinimumFreeBytes = OutputChecks.MinimumFreeBytes;
 
-    /// <summary>
-    /// Checks an output folder (a run folder, an evaluation folder). A missing folder must have an existing, writable
-    /// parent (<paramref name="createParents"/>: missing parents are created, for defaults such as <c>runs/</c>).
-    /// </summary>
+    /// <summary>Checks an output folder (<see cref="OutputChecks.CheckFolder"/>).</summary>
     /// <param name="option">The option, for the message (<c>--output</c>).</param>
     /// <param name="path">The folder.</param>
     /// <param name="overwrite">Whether a non-empty folder may be replaced.</param>
@@ -36,116 +22,39 @@ public static class OutputPaths
     /// <returns>Whether the folder exists and is not empty (it will be replaced).</returns>
     public static bool CheckFolder(string option, string path, bool overwrite, long bytesNeeded, string whenNotEmpty, bool createParents = false)
     {
-        string full = Full(option, path);
-        if (File.Exists(full)) throw CliException.Failure($"{option}: '{path}' is a file, not a folder");
-        bool replace = false;
-        if (Directory.Exists(full))
-        {
-            bool nonEmpty;
-            try { nonEmpty = Directory.EnumerateFileSystemEntries(full).Any(); }
-            catch (Exception e) when (e is UnauthorizedAccessException or IOException) { throw CliException.Failure($"{option}: cannot read the folder '{path}' (permission denied)"); }
-            if (nonEmpty && !overwrite) throw CliException.Usage($"{option}: '{path}' is not empty; {whenNotEmpty}");
-            replace = nonEmpty;
-            Probe(option, full, path);
-            // Replacing renames the old folder aside, next to it.
-            if (replace) Probe(option, Parent(full), Parent(full));
-            CheckSpace(option, full, path, bytesNeeded);
-            return replace;
-        }
-        string parent = Parent(full);
-        if (!Directory.Exists(parent))
-        {
-            if (FirstFileAbove(full) is string file) throw CliException.Failure($"{option}: '{file}' is a file, so '{path}' cannot be created");
-            if (!createParents) throw CliException.Failure($"{option}: the folder '{parent}' does not exist (create it first)");
-            string? existing = FirstExistingAbove(full);
-            if (existing is not null) Probe(option, existing, existing);
-            try { Directory.CreateDirectory(parent); }
-            catch (Exception e) when (e is UnauthorizedAccessException or IOException) { throw CliException.Failure($"{option}: cannot create the folder '{parent}' ({Reason(e)})"); }
-        }
-        Probe(option, parent, parent);
-        CheckSpace(option, parent, path, bytesNeeded);
-        return replace;
-    }
-
-    /// <summary>Checks an output file: not a folder, its folder exists and is writable, room on the disk, and an
-    /// existing file only with <paramref name="overwrite"/>.</summary>
-    public static void CheckFile(string option, string path, bool overwrite, long bytesNeeded)
-    {
-        string full = Full(option, path);
-        if (Directory.Exists(full)) throw CliException.Failure($"{option}: '{path}' is a folder; give a file name");
-        if (File.Exists(full) && !overwrite) throw CliException.Usage($"{option}: '{path}' already exists; use --overwrite to replace it or choose another file");
-        string parent = Parent(full);
-        if (!Directory.Exists(parent))
-        {
-            if (FirstFileAbove(full) is string file) throw CliException.Failure($"{option}: '{file}' is a file, so '{path}' cannot be created");
-            throw CliException.Failure($"{option}: the folder '{parent}' does not exist (create it first)");
-        }
-        Probe(option, parent, parent);
-        CheckSpace(option, parent, path, bytesNeeded);
-    }
-
-    private static string Full(string option, string path)
-    {
-        if (string.IsNullOrWhiteSpace(path)) throw CliException.Usage($"{option} needs a path, got an empty string");
-        try { return Path.GetFullPath(path); }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException) { throw CliException.Usage($"{option}: '{path}' is not a valid path"); }
-    }
-
-    private static string Parent(string full) => Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(full)) ?? full;
-
-    private static string? FirstFileAbove(string full)
-    {
-        for (string? p = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(full)); p is not null; p = Path.GetDirectoryName(p))
-        {
-            if (File.Exists(p)) return p;
-            if (Directory.Exists(p)) return null;
-        }
-        return null;
-    }
-
-    private static string? FirstExistingAbove(string full)
-    {
-        for (string? p = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(full)); p is not null; p = Path.GetDirectoryName(p))
-            if (Directory.Exists(p)) return p;
-        return null;
-    }
-
-    private static void Probe(string option, string folder, string shown)
-    {
-        string probe = Path.Combine(folder, $".modelzoo-write-test-{Guid.NewGuid():N}");
         try
         {
-            using (var s = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) s.WriteByte(0);
+            return OutputChecks.CheckFolder(path, overwrite, bytesNeeded, createParents);
         }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        catch (OutputPathException e)
         {
-            throw CliException.Failure($"{option}: cannot write in '{shown}' ({Reason(e)})");
-        }
-        finally
-        {
-            try { if (File.Exists(probe)) File.Delete(probe); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw ToCli(option, e, whenNotEmpty);
         }
     }
 
-    private static void CheckSpace(string option, string folder, string shown, long bytesNeeded)
+    /// <summary>Checks an output file (<see cref="OutputChecks.CheckFile"/>).</summary>
+    public static void CheckFile(string option, string path, bool overwrite, long bytesNeeded)
     {
-        long need = Math.Max(bytesNeeded, MinimumFreeBytes);
-        if (FreeBytes(folder) is long free && free < need)
-            throw CliException.Failure(string.Create(CultureInfo.InvariantCulture,
-                $"{option}: not enough disk space for '{shown}': {free / 1048576.0:0.#} MB free, about {need / 1048576.0:0.#} MB needed"));
+        try
+        {
+            OutputChecks.CheckFile(path, overwrite, bytesNeeded);
+        }
+        catch (OutputPathException e)
+        {
+            throw ToCli(option, e, "use --overwrite to replace it or choose another file");
+        }
     }
 
-    private static string Reason(Exception e) => e switch
+    /// <summary>
+    /// The one-line error for <paramref name="e"/> about <paramref name="option"/>: exit 2 for an invalid path or one that
+    /// is already there (with <paramref name="whenNotEmpty"/> as the advice for a non-empty folder), exit 1 otherwise.
+    /// </summary>
+    public static CliException ToCli(string option, OutputPathException e, string? whenNotEmpty)
     {
-        UnauthorizedAccessException => "permission denied or read-only",
-        IOException io when io.HResult == 28 || io.Message.Contains("space", StringComparison.OrdinalIgnoreCase) => "the disk is full",
-        IOException io when io.Message.Contains("Read-only", StringComparison.OrdinalIgnoreCase) => "read-only file system",
-        _ => "not writable",
-    };
-
-    private static long? DefaultFreeBytes(string folder)
-    {
-        try { return new DriveInfo(folder).AvailableFreeSpace; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { return null; }
+        ArgumentNullException.ThrowIfNull(e);
+        string message = e.Problem == OutputPathProblem.AlreadyThere && whenNotEmpty is not null ? $"{e.Message}; {whenNotEmpty}" : e.Message;
+        return e.Problem is OutputPathProblem.AlreadyThere or OutputPathProblem.Invalid
+            ? CliException.Usage($"{option}{(message.StartsWith("needs ", StringComparison.Ordinal) ? " " : ": ")}{message}")
+            : CliException.Failure($"{option}: {message}");
     }
 }

@@ -24,19 +24,17 @@ public static class OnnxExporter
     /// Exports <paramref name="model"/> to <paramref name="path"/>, atomically (a temporary file in the same folder, then a rename),
     /// so a failed export leaves no partial file and an existing file is replaced only by a complete one.
     /// </summary>
-    /// <param name="model">A zoo model (<see cref="Zoo.Create"/> or loaded from a checkpoint); its weights and running statistics are copied, its training mode is ignored.</param>
-    /// <param name="modelName">Registry name or alias whose card gives the default input size and the preprocessing metadata.</param>
+    /// <param name="model">A zoo model (<see cref="Zoo.Create"/> or loaded from a checkpoint); its weights and running statistics are copied, its training mode is ignored; its card (<see cref="IZooModel.Card"/>) gives the default input size and the preprocessing metadata.</param>
     /// <param name="path">The ONNX file to write.</param>
     /// <param name="options">Input size, opset and preprocessing metadata; null: the card's input and preprocessing, opset 17.</param>
     /// <returns>What was written.</returns>
     /// <exception cref="OnnxExportException">A module cannot be exported (the message names its path and type).</exception>
-    /// <exception cref="UnknownModelException"><paramref name="modelName"/> is not in the registry.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The opset or input size is out of range.</exception>
-    /// <exception cref="ArgumentException">The class names do not match the model's classes.</exception>
-    public static OnnxExportInfo Export(nn.Module model, string modelName, string path, OnnxExportOptions? options = null)
+    /// <exception cref="ArgumentException">Not a zoo model, or the class names do not match the model's classes.</exception>
+    public static OnnxExportInfo Export(nn.Module model, string path, OnnxExportOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var (proto, info) = Build(model, modelName, options);
+        var (proto, info) = Build(model, options);
         string full = Path.GetFullPath(path);
         string? folder = Path.GetDirectoryName(full);
         if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
@@ -58,14 +56,13 @@ public static class OnnxExporter
     }
 
     /// <summary>Builds the ONNX model in memory (what <see cref="Export"/> writes); the info's path is empty and its size is the serialised size.</summary>
-    internal static (ModelProto Model, OnnxExportInfo Info) Build(nn.Module model, string modelName, OnnxExportOptions? options = null)
+    internal static (ModelProto Model, OnnxExportInfo Info) Build(nn.Module model, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
         options ??= new OnnxExportOptions();
         if (options.Opset is < OnnxExportOptions.MinimumOpset or > OnnxExportOptions.MaximumOpset)
             throw new ArgumentOutOfRangeException(nameof(options), options.Opset, $"opset must be {OnnxExportOptions.MinimumOpset} to {OnnxExportOptions.MaximumOpset}");
-        var card = Zoo.Card(modelName);
+        var card = Zoo.CardOf(model);
         var (height, width) = options.InputSize ?? (card.DefaultInput.Height, card.DefaultInput.Width);
         if (height < 1 || width < 1) throw new ArgumentOutOfRangeException(nameof(options), options.InputSize, "input height and width must be positive");
         long channels = model.modules().OfType<Conv2d>().FirstOrDefault()?.in_channels ?? card.DefaultInput.Channels;

@@ -5,6 +5,14 @@ namespace ModelZoo.Training;
 /// <summary>Turns "cpu", "cuda" or "cuda:N" into a torch device, failing clearly when CUDA is missing.</summary>
 public static class DeviceSelector
 {
+    /// <summary>True for a device name <see cref="Resolve"/> understands (<c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>), whether or not the device is there.</summary>
+    public static bool IsDeviceName(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) return false;
+        string n = name.Trim().ToLowerInvariant();
+        return n is "cpu" or "cuda" || (n.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(n.AsSpan(5), out int i) && i >= 0);
+    }
+
     /// <summary>The device for <paramref name="name"/>.</summary>
     /// <exception cref="DeviceUnavailableException">CUDA was asked for and is not available.</exception>
     /// <exception cref="ArgumentException">Not a device name.</exception>

@@ -2,7 +2,7 @@ namespace ModelZoo.Training;
 
 /// <summary>
 /// The loss became NaN or infinite. Detected where the running loss sum is read from the device (every
-/// <see cref="TrainingOptions.ProgressInterval"/> steps and at the epoch's end), before any checkpoint is written from
+/// <see cref="Trainer.ProgressInterval"/> steps and at the epoch's end), before any checkpoint is written from
 /// the model; <c>last</c> and <c>best</c> keep the previous good model.
 /// </summary>
 public sealed class NonFiniteLossException : ModelZooException
@@ -19,7 +19,7 @@ public sealed class NonFiniteLossException : ModelZooException
     /// <summary>Epoch (1-based) in which it happened.</summary>
     public int Epoch { get; }
 
-    /// <summary>Global step at which it was detected (the bad step is at most <see cref="TrainingOptions.ProgressInterval"/> steps earlier).</summary>
+    /// <summary>Global step at which it was detected (the bad step is at most <see cref="Trainer.ProgressInterval"/> steps earlier).</summary>
     public long Step { get; }
 
     /// <summary>The non-finite value read (the running loss sum, or NaN for a non-finite weight).</summary>

@@ -47,6 +47,32 @@ public static class TrainingDefaults
         };
     }
 
+    /// <summary>
+    /// The built-in recipe as the bottom layer of a run spec (<see cref="RunSpecLayerKind.BuiltInRecipe"/>): every training
+    /// option, the model's initialisation, the augmentation preset and where the recipe comes from.
+    /// </summary>
+    public static RunSpecLayer Layer(string modelName, string dataSpec)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataSpec);
+        var recipe = For(modelName, ModelZoo.Data.DataSpec.IsMnistLike(dataSpec) ? "mnist" : "folder");
+        var json = new RunSpec
+        {
+            ModelOptions = new ModelOptions { Init = recipe.Init },
+            DataOptions = new RunDataOptions { Augment = recipe.Augment },
+            Training = recipe.Options,
+            Recipe = recipe.Source,
+        }.ToJson();
+        var values = new System.Text.Json.Nodes.JsonObject
+        {
+            ["training"] = json["training"]!.DeepClone(),
+            ["modelOptions"] = new System.Text.Json.Nodes.JsonObject { ["init"] = json["modelOptions"]!["init"]!.DeepClone() },
+            ["dataOptions"] = new System.Text.Json.Nodes.JsonObject { ["augment"] = recipe.Augment },
+            ["recipe"] = recipe.Source,
+        };
+        return new RunSpecLayer(RunSpecLayerKind.BuiltInRecipe, recipe.Source, values);
+    }
+
     private static string FamilyOf(string modelName)
     {
         try

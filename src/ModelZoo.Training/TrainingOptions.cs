@@ -120,8 +120,6 @@ public sealed record TrainingOptions
     /// <summary>Write TensorBoard event files into the run directory.</summary>
     public bool TensorBoard { get; init; } = true;
 
-    /// <summary>Report progress every this many steps.</summary>
-    public int ProgressInterval { get; init; } = 10;
 
     /// <summary>
     /// Compute precision of the forward pass (<c>--precision</c>): bf16 or fp16 run it under <see cref="Autocast"/>
@@ -141,31 +139,48 @@ public sealed record TrainingOptions
     [System.Text.Json.Serialization.JsonIgnore]
     public bool MixesBatches => (MixupAlpha > 0 || CutMixAlpha > 0) && MixProbability > 0;
 
-    /// <summary>Checks the options and throws <see cref="ArgumentException"/> naming the bad one.</summary>
+    /// <summary>Checks the options and throws <see cref="ArgumentException"/> naming the bad one (as its C# property).</summary>
     public void EnsureValid()
     {
-        if (Epochs < 1) throw new ArgumentException($"Epochs must be at least 1, got {Epochs}");
-        if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1, got {BatchSize}");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"LearningRate must be positive and finite, got {LearningRate}");
-        if (BackboneLearningRate is double blr && (!(blr > 0) || double.IsInfinity(blr))) throw new ArgumentException($"BackboneLearningRate must be positive and finite, got {blr}");
-        if (BackboneLearningRate is not null && FreezeBackbone) throw new ArgumentException("BackboneLearningRate and FreezeBackbone exclude each other: a frozen backbone has no learning rate");
-        if (WeightDecay < 0) throw new ArgumentException($"WeightDecay must be non-negative, got {WeightDecay}");
-        if (Momentum is < 0 or >= 1) throw new ArgumentException($"Momentum must be in [0, 1), got {Momentum}");
-        if (WarmupEpochs < 0) throw new ArgumentException($"WarmupEpochs must be non-negative, got {WarmupEpochs}");
-        if (LabelSmoothing is < 0 or >= 1) throw new ArgumentException($"LabelSmoothing must be in [0, 1), got {LabelSmoothing}");
-        if (StepEpochs < 1) throw new ArgumentException($"StepEpochs must be at least 1, got {StepEpochs}");
-        if (Threads is < 1) throw new ArgumentException($"Threads must be at least 1, got {Threads}");
-        if (EarlyStopPatience is < 1) throw new ArgumentException($"EarlyStopPatience must be at least 1, got {EarlyStopPatience}");
-        if (MaxStepsPerEpoch is < 1) throw new ArgumentException($"MaxStepsPerEpoch must be at least 1, got {MaxStepsPerEpoch}");
-        if (ClipGradNorm is double cn && (!(cn > 0) || double.IsInfinity(cn))) throw new ArgumentException($"ClipGradNorm must be positive and finite, got {cn}");
-        if (ClipGradValue is double cv && (!(cv > 0) || double.IsInfinity(cv))) throw new ArgumentException($"ClipGradValue must be positive and finite, got {cv}");
-        if (AccumulationSteps < 1) throw new ArgumentException($"AccumulationSteps must be at least 1, got {AccumulationSteps}");
-        if (EmaDecay is double ed && !(ed is >= 0 and < 1)) throw new ArgumentException($"EmaDecay must be in [0, 1), got {ed}");
-        if (EmaWarmup && EmaDecay is null) throw new ArgumentException("EmaWarmup needs EmaDecay");
-        if (!(MixupAlpha >= 0) || double.IsInfinity(MixupAlpha)) throw new ArgumentException($"MixupAlpha must be non-negative and finite, got {MixupAlpha}");
-        if (!(CutMixAlpha >= 0) || double.IsInfinity(CutMixAlpha)) throw new ArgumentException($"CutMixAlpha must be non-negative and finite, got {CutMixAlpha}");
-        if (!(MixProbability is >= 0 and <= 1)) throw new ArgumentException($"MixProbability must be in [0, 1], got {MixProbability}");
-        if (!(MixSwitchProbability is >= 0 and <= 1)) throw new ArgumentException($"MixSwitchProbability must be in [0, 1], got {MixSwitchProbability}");
-        if (ProgressInterval < 1) throw new ArgumentException($"ProgressInterval must be at least 1, got {ProgressInterval}");
+        if (Problems().FirstOrDefault() is { } problem) throw new ArgumentException(problem.FormatForCode());
     }
+
+    /// <summary>What is wrong with the options (paths under <c>training.</c>); empty when valid. <see cref="RunSpec.Problems"/> includes them.</summary>
+    public IEnumerable<RunSpecProblem> Problems()
+    {
+        static RunSpecProblem P(string field, string rest) => new("training." + field, $"{{training.{field}}} {rest}");
+        static bool PositiveFinite(double v) => v > 0 && !double.IsInfinity(v);
+        if (Epochs < 1) yield return P("epochs", $"must be at least 1, got {Epochs}");
+        if (BatchSize < 1) yield return P("batchSize", $"must be at least 1, got {BatchSize}");
+        if (!PositiveFinite(LearningRate)) yield return P("learningRate", $"must be positive and finite, got {LearningRate}");
+        if (BackboneLearningRate is double blr && !PositiveFinite(blr)) yield return P("backboneLearningRate", $"must be positive and finite, got {blr}");
+        if (BackboneLearningRate is not null && FreezeBackbone)
+            yield return new("training.backboneLearningRate", "{training.backboneLearningRate} and {training.freezeBackbone} exclude each other: a frozen backbone has no learning rate");
+        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) yield return P("weightDecay", $"must be non-negative, got {WeightDecay}");
+        if (!(Momentum is >= 0 and < 1)) yield return P("momentum", $"must be in [0, 1), got {Momentum}");
+        if (!(WarmupEpochs >= 0) || double.IsInfinity(WarmupEpochs)) yield return P("warmupEpochs", $"must be non-negative, got {WarmupEpochs}");
+        if (!(LabelSmoothing is >= 0 and < 1)) yield return P("labelSmoothing", $"must be in [0, 1), got {LabelSmoothing}");
+        if (StepEpochs < 1) yield return P("stepEpochs", $"must be at least 1, got {StepEpochs}");
+        if (!(StepGamma > 0) || double.IsInfinity(StepGamma)) yield return P("stepGamma", $"must be positive and finite, got {StepGamma}");
+        if (Threads is < 1) yield return P("threads", $"must be at least 1, got {Threads}");
+        if (Threads > MaxThreads) yield return P("threads", $"{Threads} is far more than this machine's {Environment.ProcessorCount} cores; give at most {MaxThreads}");
+        if (!DeviceSelector.IsDeviceName(Device)) yield return P("device", $"must be cpu, cuda or cuda:N, not '{Device}'");
+        if (EarlyStopPatience is < 1) yield return P("earlyStopPatience", $"must be at least 1, got {EarlyStopPatience}");
+        if (MaxStepsPerEpoch is < 1) yield return P("maxStepsPerEpoch", $"must be at least 1, got {MaxStepsPerEpoch}");
+        if (ClipGradNorm is double cn && !PositiveFinite(cn)) yield return P("clipGradNorm", $"must be positive and finite, got {cn}");
+        if (ClipGradValue is double cv && !PositiveFinite(cv)) yield return P("clipGradValue", $"must be positive and finite, got {cv}");
+        if (AccumulationSteps < 1) yield return P("accumulationSteps", $"must be at least 1, got {AccumulationSteps}");
+        if (EmaDecay is double ed && !(ed is >= 0 and < 1)) yield return P("emaDecay", $"must be in [0, 1), got {ed}");
+        if (EmaWarmup && EmaDecay is null) yield return new("training.emaWarmup", "{training.emaWarmup} needs {training.emaDecay}");
+        if (!(MixupAlpha >= 0) || double.IsInfinity(MixupAlpha)) yield return P("mixupAlpha", $"must be non-negative and finite, got {MixupAlpha}");
+        if (!(CutMixAlpha >= 0) || double.IsInfinity(CutMixAlpha)) yield return P("cutMixAlpha", $"must be non-negative and finite, got {CutMixAlpha}");
+        if (!(MixProbability is >= 0 and <= 1)) yield return P("mixProbability", $"must be in [0, 1], got {MixProbability}");
+        if (!(MixSwitchProbability is >= 0 and <= 1)) yield return P("mixSwitchProbability", $"must be in [0, 1], got {MixSwitchProbability}");
+        if (!Enum.IsDefined(Optimizer)) yield return P("optimizer", $"is not an optimiser: {Optimizer}");
+        if (!Enum.IsDefined(Schedule)) yield return P("schedule", $"is not a schedule: {Schedule}");
+        if (!Enum.IsDefined(Precision)) yield return P("precision", $"is not a precision: {Precision}");
+    }
+
+    /// <summary>The most CPU threads accepted: a sane multiple of the cores (more only oversubscribes them).</summary>
+    public static int MaxThreads => Math.Max(64, 8 * Environment.ProcessorCount);
 }

@@ -28,8 +28,8 @@ public sealed class EvaluateSettings : ComputeSettings
     public int Seed { get; init; } = 42;
 
     /// <summary>Held-out fraction.</summary>
-    [CommandOption("--val-split <FRACTION>")]
-    [Description("Held-out fraction for folders without val/ (use the training value; default 0: the data set's own split).")]
+    [CommandOption("--validation-split|--val-split <FRACTION>")]
+    [Description("Held-out fraction for folders without val/ (use the training value; default 0: the data set's own split). Also --val-split.")]
     public double ValidationSplit { get; init; }
 
     /// <summary>Use the EMA weights.</summary>

@@ -36,6 +36,7 @@ public sealed class ExperimentCommand(CliEnvironment env) : Command<ExperimentSe
         var precision = settings.PrecisionOrDefault;
         var options = new ExperimentOptions
         {
+            Data = settings.Data,
             Epochs = settings.Epochs,
             BatchSize = settings.BatchSize,
             MaxStepsPerEpoch = settings.MaxSteps,
@@ -47,49 +48,28 @@ public sealed class ExperimentCommand(CliEnvironment env) : Command<ExperimentSe
         };
         if (settings.Dropout is double dropout) options = options with { Dropout = dropout };
 
-        // One data pipeline per augmentation preset, opened once: every variant sees the same batches in the same order.
-        var opened = new Dictionary<string, ExperimentData>(StringComparer.Ordinal);
-        var resources = new List<IDisposable>();
-        ExperimentData DataFor(ExperimentVariant v)
-        {
-            if (opened.TryGetValue(v.Augment, out var d)) return d;
-            var data = env.TrainData.Open(new TrainDataRequest(settings.Data, settings.BatchSize, null, v.Augment, 0, "fail", settings.Seed, threads));
-            if (data.Resources is not null) resources.Add(data.Resources);
-            if (data.Validation is null) throw CliException.Failure($"--data {settings.Data}: no test/validation split to measure the variants on");
-            if (opened.Count == 0) log.WriteLine($"data {settings.Data}: {data.Description}");
-            d = new ExperimentData(data.Train, data.Validation, data.ClassNames, data.Normalization, data.Channels, data.ImageSize, settings.Data);
-            opened[v.Augment] = d;
-            return d;
-        }
-
         log.WriteLine(string.Create(Inv,
             $"experiment {definition.Name}: {definition.Variants.Count} variants of the {definition.Variable} ({string.Join(", ", definition.Variants.Select(v => v.Label))}); {settings.Epochs} epoch(s){(settings.MaxSteps is int ms ? $" of at most {ms} steps" : "")}, batch {settings.BatchSize}, dropout {options.Dropout:0.##}, seed {settings.Seed}, {threads} thread(s); variants run one after another"));
         IReadOnlyList<VariantResult> results = [];
         IReadOnlyList<ActivationHistogram> activations = [];
-        try
+        // The library opens the data (once per augmentation preset) and runs every variant through the one Trainer.
+        void Announce(int i, ExperimentVariant v) => log.WriteLine($"variant {i + 1}/{definition.Variants.Count}: {v.Label}");
+        void Opened(ModelZoo.Data.TrainingData d) => log.WriteLine($"data {settings.Data}: {d.Description}");
+        IReadOnlyList<VariantResult> Work(ITrainingCallback progress)
         {
-            _ = DataFor(definition.Variants[0]);
-            void Announce(int i, ExperimentVariant v) => log.WriteLine($"variant {i + 1}/{definition.Variants.Count}: {v.Label}");
-            IReadOnlyList<VariantResult> Work(ITrainingCallback progress)
-            {
-                if (definition.Name == "init") activations = ProbeActivations(definition, options, DataFor(definition.Variants[0]));
-                return ExperimentRunner.Run(definition.Variants, options, DataFor, [progress], Announce, token);
-            }
-            // One progress display for the whole experiment: the live view on a terminal, plain lines otherwise.
-            TimeSpan? interval = settings.ProgressInterval is double pi ? TimeSpan.FromSeconds(pi) : null;
-            if (env.Interactive && !settings.Json)
-            {
-                var view = new LiveProgressView(env.Console, interval);
-                results = view.Run(() => Work(view));
-            }
-            else
-            {
-                results = Work(new PlainProgressWriter(log, interval));
-            }
+            if (definition.Name == "init") activations = ExperimentRunner.Activations(definition.Variants, options, env.TrainData);
+            return ExperimentRunner.Run(definition.Variants, options, env.TrainData, [progress], Announce, Opened, token);
         }
-        finally
+        // One progress display for the whole experiment: the live view on a terminal, plain lines otherwise.
+        TimeSpan? interval = settings.ProgressInterval is double pi ? TimeSpan.FromSeconds(pi) : null;
+        if (env.Interactive && !settings.Json)
         {
-            foreach (var r in resources) r.Dispose();
+            var view = new LiveProgressView(env.Console, interval);
+            results = view.Run(() => Work(view));
+        }
+        else
+        {
+            results = Work(new PlainProgressWriter(log, interval));
         }
         if (results.Count < definition.Variants.Count || token.IsCancellationRequested)
             throw new OperationCanceledException("interrupted before every variant finished; nothing was written");
@@ -117,27 +97,6 @@ public sealed class ExperimentCommand(CliEnvironment env) : Command<ExperimentSe
         if (activationVerdict is not null) log.WriteLine($"activations ({(activationVerdict.Agrees ? "agree" : "differ")}): {activationVerdict.Finding}");
         log.WriteLine($"written to {final}: {string.Join(", ", files.Append("experiment.json"))}");
         return ExitCodes.Success;
-    }
-
-    /// <summary>The init experiment's histograms: the seed's MLP for each activation and scheme, and deepcnn on a real batch.</summary>
-    private static IReadOnlyList<ActivationHistogram> ProbeActivations(ExperimentDefinition definition, ExperimentOptions options, ExperimentData data)
-    {
-        var all = new List<ActivationHistogram>();
-        foreach (string activation in ActivationProbe.Activations)
-            foreach (var v in definition.Variants)
-                all.AddRange(ActivationProbe.Mlp(activation, v.Init, options.Seed));
-        Batch? first = null;
-        foreach (var b in data.Validation.GetEpoch(0)) { first = b; break; }
-        if (first is null) return all;
-        using (first)
-        {
-            foreach (var v in definition.Variants)
-            {
-                using var model = ExperimentRunner.CreateModel(v, options, data.Channels, data.ClassNames.Count);
-                all.AddRange(ActivationProbe.Model(model, first.Images, v.Model, v.Init));
-            }
-        }
-        return all;
     }
 
     private static List<string> WriteFiles(string dir, ExperimentDefinition d, ExperimentSettings s, ExperimentOptions o, IReadOnlyList<VariantResult> results,

@@ -24,8 +24,8 @@ public sealed class ExperimentSettings : ComputeSettings
     public int Epochs { get; init; } = 1;
 
     /// <summary>Max steps per epoch.</summary>
-    [CommandOption("--max-steps <N>")]
-    [Description("At most N steps per epoch (small, quick runs).")]
+    [CommandOption("--max-steps-per-epoch|--max-steps <N>")]
+    [Description("At most N optimiser steps per epoch (small, quick runs). Also --max-steps.")]
     public int? MaxSteps { get; init; }
 
     /// <summary>Batch size.</summary>

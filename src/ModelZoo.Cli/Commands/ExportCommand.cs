@@ -40,7 +40,7 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
         using (model)
         {
             model.eval();
-            written = OnnxExporter.Export(model, info.ModelName, settings.Output!,
+            written = OnnxExporter.Export(model, settings.Output!,
                 new OnnxExportOptions { InputSize = (size, size), Opset = settings.Opset, Preprocessing = preprocessing, ClassNames = info.ClassNames });
         }
         if (settings.Json)

@@ -22,9 +22,11 @@ public sealed class ImportWeightsCommand(CliEnvironment env) : Command<ImportWei
         string name = Zoo.Resolve(settings.Model!);
         OutputPaths.CheckFile("--output", settings.Output!, settings.Overwrite, new FileInfo(settings.Weights!).Length + (1L << 20));
         var card = Zoo.Card(name);
-        if ((settings.TransformInput || settings.AuxLogits) && name != "googlenet")
-            throw new ArgumentException($"--aux-logits and --transform-input are GoogLeNet options; {name} has neither");
-        var options = Zoo.ResolveOptions(name, new ModelOptions { NumClasses = settings.Classes, AuxLogits = settings.AuxLogits, TransformInput = settings.TransformInput });
+        // --aux-logits and --transform-input are GoogLeNet's options; the family checks them (Zoo.Create refuses them for another model).
+        var family = settings.AuxLogits || settings.TransformInput
+            ? new ModelZoo.Models.GoogLeNetOptions { AuxLogits = settings.AuxLogits, TransformInput = settings.TransformInput }
+            : null;
+        var options = Zoo.ResolveOptions(name, new ModelOptions { NumClasses = settings.Classes, Family = family });
         using var scope = NewDisposeScope();
         using var model = Zoo.Create(name, options);
         var loaded = PretrainedWeights.Load(model, settings.Weights!);

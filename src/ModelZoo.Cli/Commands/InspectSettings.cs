@@ -48,7 +48,7 @@ public sealed class InspectSettings : CliSettings
     {
         if (Precision is null) return [];
         if (string.Equals(Precision.Trim(), "all", StringComparison.OrdinalIgnoreCase)) return [ComputePrecision.Fp32, ComputePrecision.Bf16, ComputePrecision.Fp16];
-        if (!TrainOptionParsing.TryPrecision(Precision, out var p)) return null;
+        if (!PrecisionSupport.TryParse(Precision, out var p)) return null;
         return p == ComputePrecision.Fp32 ? [p] : [ComputePrecision.Fp32, p];
     }
 

@@ -28,59 +28,50 @@ public sealed class LrFindCommand(CliEnvironment env) : Command<LrFindSettings>
         string output = settings.Output ?? Path.Combine("lr-find", $"{model}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", Inv)}");
         bool replace = OutputPaths.CheckFolder("--output", output, settings.Overwrite, 8L << 20,
             "use --overwrite to replace it or choose another folder", createParents: settings.Output is null);
-        var recipe = TrainingDefaults.For(model, DataSpec.IsMnistLike(spec) ? "mnist" : "folder");
-        int threads = settings.ThreadsOrDefault;
-        torch.set_num_threads(threads);
-        string device = settings.Device ?? "cpu";
-        var precision = settings.PrecisionOrDefault;
-        var optimizer = settings.Optimizer is string o && TrainOptionParsing.TryOptimizer(o, out var kind) ? kind : recipe.Options.Optimizer;
         var options = new LearningRateFinderOptions
         {
             StartLearningRate = settings.StartLr,
             EndLearningRate = settings.EndLr,
             Steps = settings.Steps,
             DivergenceFactor = settings.Divergence,
-            Optimizer = optimizer,
-            Momentum = settings.Momentum,
-            BatchSize = settings.BatchSize ?? recipe.Options.BatchSize,
-            Seed = settings.Seed,
-            Threads = threads,
-            Device = device,
-            Precision = precision,
-            ChannelsLast = settings.ChannelsLastChoice ?? ChannelsLast.PreferredFor(precision, DeviceSelector.Resolve(device).type),
         };
         options.EnsureValid();
 
-        var data = env.TrainData.Open(new TrainDataRequest(spec, options.BatchSize, settings.ImageSize, settings.Augment, 0, "fail", settings.Seed, threads));
-        LearningRateFinderResult result;
-        try
+        // The library prepares the run (built-in recipe < the sweep's layer < the command line; data, model) and sweeps it.
+        var request = new TrainingRequest
         {
-            var modelOptions = new ModelOptions { NumClasses = data.ClassNames.Count, InChannels = data.Channels, Init = recipe.Init, Seed = settings.Seed };
-            torch.manual_seed(settings.Seed);
-            using var net = Zoo.Create(model, modelOptions);
+            Layers = [LearningRateFinder.SpecLayer(options), CommandLineLayer.From(settings, env.Arguments)],
+            WriteRunFolder = false,
+            ScaleLearningRate = false,
+            Data = env.TrainData,
+        };
+        LearningRateFinderResult result;
+        int batch;
+        string optimizer;
+        using (var session = TrainingSession.Prepare(request))
+        {
+            var training = session.Trainer.Options;
+            batch = training.BatchSize;
+            optimizer = training.Optimizer.ToString().ToLowerInvariant();
+            foreach (var note in session.Plan.Notes) log.WriteLine(note);
             log.WriteLine(string.Create(Inv,
-                $"lr-find {model} on {spec}: {data.Description}; {options.Optimizer.ToString().ToLowerInvariant()}, rate {options.StartLearningRate:G3} to {options.EndLearningRate:G3} over {options.Steps} steps, batch {options.BatchSize}, {threads} thread(s)"));
-            var descriptor = new ModelDescriptor(model, modelOptions, data.ClassNames, data.Normalization, data.Channels, data.ImageSize, spec);
+                $"lr-find {model} on {spec}: {session.Data.Description}; {optimizer}, rate {options.StartLearningRate:G3} to {options.EndLearningRate:G3} over {options.Steps} steps, batch {batch}, {training.Threads} thread(s)"));
             // Progress: the sweep's own step and rate (the trainer's epoch lines would show the start rate only).
             var since = System.Diagnostics.Stopwatch.StartNew();
             int done = 0;
-            var progress = new ProgressCallback(p =>
+            session.Trainer.Callbacks.Add(new ProgressCallback(p =>
             {
                 done++;
                 if (since.Elapsed < TimeSpan.FromSeconds(10)) return;
                 since.Restart();
                 log.WriteLine(string.Create(Inv, $"step {done}/{options.Steps}: lr {options.RateAt(Math.Min(done - 1, options.Steps - 1)):G3}"));
-            });
-            result = LearningRateFinder.Run(net, descriptor, data.Train, options, [progress], token);
-        }
-        finally
-        {
-            data.Resources?.Dispose();
+            }));
+            result = LearningRateFinder.Run(session, options, token);
         }
         if (token.IsCancellationRequested) throw new OperationCanceledException("interrupted; nothing was written");
 
         string final = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output));
-        var json = Json(model, spec, options, result, final);
+        var json = Json(model, spec, optimizer, batch, options, result, final);
         OutputFolder.Publish(final, replace, staging =>
         {
             ExperimentPlots.LearningRateSweep(Path.Combine(staging, "lr-find.png"), $"LR range test: {model} on {spec}", result);
@@ -105,16 +96,16 @@ public sealed class LrFindCommand(CliEnvironment env) : Command<LrFindSettings>
         return ExitCodes.Success;
     }
 
-    private static JsonObject Json(string model, string spec, LearningRateFinderOptions o, LearningRateFinderResult r, string output) => new()
+    private static JsonObject Json(string model, string spec, string optimizer, int batch, LearningRateFinderOptions o, LearningRateFinderResult r, string output) => new()
     {
         ["model"] = model,
         ["data"] = spec,
-        ["optimizer"] = o.Optimizer.ToString().ToLowerInvariant(),
+        ["optimizer"] = optimizer,
         ["start_lr"] = o.StartLearningRate,
         ["end_lr"] = o.EndLearningRate,
         ["steps"] = o.Steps,
         ["steps_run"] = r.Points.Count,
-        ["batch_size"] = o.BatchSize,
+        ["batch_size"] = batch,
         ["diverged"] = r.Diverged,
         ["suggested_lr"] = r.SuggestedLearningRate,
         ["min_loss_lr"] = r.MinimumLossLearningRate,

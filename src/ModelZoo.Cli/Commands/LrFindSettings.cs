@@ -9,11 +9,13 @@ public sealed class LrFindSettings : ComputeSettings
 {
     /// <summary>Model.</summary>
     [CommandOption("-m|--model <NAME>")]
+    [SpecField("model")]
     [Description("Zoo model to sweep (required).")]
     public string? Model { get; init; }
 
     /// <summary>Data spec.</summary>
     [CommandOption("-d|--data <SPEC>")]
+    [SpecField("data")]
     [Description("Data spec (required): mnist, fashion-mnist, mnist-sample, a folder of IDX files or an image folder.")]
     public string? Data { get; init; }
 
@@ -34,28 +36,33 @@ public sealed class LrFindSettings : ComputeSettings
 
     /// <summary>Optimiser.</summary>
     [CommandOption("--optimizer <NAME>")]
+    [SpecField("training.optimizer")]
     [Description("sgd, momentum, nesterov, adagrad, adam or adamw (default: the model's recipe).")]
     public string? Optimizer { get; init; }
 
     /// <summary>Momentum.</summary>
     [CommandOption("--momentum <M>")]
+    [SpecField("training.momentum")]
     [Description("Momentum of the momentum optimisers (default 0.9).")]
-    public double Momentum { get; init; } = 0.9;
+    public double? Momentum { get; init; }
 
     /// <summary>Batch size.</summary>
     [CommandOption("--batch-size <N>")]
+    [SpecField("training.batchSize")]
     [Description("Mini-batch size (default: the model's recipe).")]
     public int? BatchSize { get; init; }
 
     /// <summary>Image size.</summary>
     [CommandOption("--image-size <N>")]
+    [SpecField("dataOptions.imageSize")]
     [Description("Square input size (default: native size of small data sets, 224 for folders).")]
     public int? ImageSize { get; init; }
 
     /// <summary>Augmentation.</summary>
     [CommandOption("--augment <PRESET>")]
+    [SpecField("dataOptions.augment")]
     [Description("Augmentation preset of the batches (default none).")]
-    public string Augment { get; init; } = "none";
+    public string? Augment { get; init; }
 
     /// <summary>Divergence factor.</summary>
     [CommandOption("--divergence <FACTOR>")]
@@ -64,8 +71,9 @@ public sealed class LrFindSettings : ComputeSettings
 
     /// <summary>Seed.</summary>
     [CommandOption("--seed <N>")]
+    [SpecField("training.seed")]
     [Description("Seed of weights, shuffling and dropout (default 42).")]
-    public long Seed { get; init; } = 42;
+    public long? Seed { get; init; }
 
     /// <inheritdoc />
     public override ValidationResult Validate()
@@ -76,14 +84,8 @@ public sealed class LrFindSettings : ComputeSettings
         if (!(StartLr > 0)) return ValidationResult.Error("--start-lr must be positive");
         if (!(EndLr > StartLr)) return ValidationResult.Error("--end-lr must be above --start-lr");
         if (Steps < 5) return ValidationResult.Error("--steps must be at least 5");
-        if (Optimizer is not null && !TrainOptionParsing.TryOptimizer(Optimizer, out _))
-            return ValidationResult.Error($"--optimizer must be sgd, momentum, nesterov, adagrad, adam or adamw, not '{Optimizer}'");
-        if (!(Momentum is >= 0 and < 1)) return ValidationResult.Error("--momentum must be in [0, 1)");
-        if (BatchSize is < 1) return ValidationResult.Error("--batch-size must be at least 1");
-        if (ImageSize is < 8 or > 4096) return ValidationResult.Error("--image-size must be between 8 and 4096");
-        if (!ModelZoo.Data.Transforms.TransformPresets.Names.Contains(Augment, StringComparer.OrdinalIgnoreCase))
-            return ValidationResult.Error($"--augment must be {string.Join(", ", ModelZoo.Data.Transforms.TransformPresets.Names)}, not '{Augment}'");
         if (!(Divergence > 1)) return ValidationResult.Error("--divergence must be above 1");
-        return base.Validate();
+        if (ChannelsLast && NoChannelsLast) return ValidationResult.Error("--channels-last and --no-channels-last cannot both be given");
+        return ValidationResult.Success();
     }
 }

@@ -11,9 +11,10 @@ public static class ModelStats
     /// "N parameters, M MACs at CxHxW"; for a binarized model also how many parameters are 1-bit and the weights' packed
     /// size (1-bit weights as bits, the rest float32; what <c>export --format packed</c> stores, before its header).
     /// </summary>
-    public static string Describe(nn.Module model, int channels, int size)
+    public static string Describe(ModelZoo.Inspection.ModelSummary summary)
     {
-        var summary = ModelZoo.Inspection.ModelInspector.Summarize((nn.Module<Tensor, Tensor>)model, [channels, size, size]);
+        ArgumentNullException.ThrowIfNull(summary);
+        var (channels, size) = (summary.InputShape[0], summary.InputShape[1]);
         string text = string.Create(CultureInfo.InvariantCulture, $"{summary.Parameters:N0} parameters, {summary.Macs / 1e6:N2} M MACs at {channels}x{size}x{size}");
         if (summary.BinaryParameters > 0)
             text += string.Create(CultureInfo.InvariantCulture,

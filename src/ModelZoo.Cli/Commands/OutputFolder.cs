@@ -1,3 +1,5 @@
+using ModelZoo.Training;
+
 namespace ModelZoo.Cli.Commands;
 
 /// <summary>

@@ -34,7 +34,7 @@ public sealed class PredictSettings : ComputeSettings
             return ValidationResult.Error("give exactly one of --checkpoint FILE and --onnx FILE");
         if (Images.Length == 0) return ValidationResult.Error("at least one IMAGE is required");
         if (Top < 1) return ValidationResult.Error("--top must be at least 1");
-        if (!string.IsNullOrWhiteSpace(Onnx) && (ChannelsLast || (Precision is not null && TrainOptionParsing.TryPrecision(Precision, out var p) && p != ModelZoo.ComputePrecision.Fp32)))
+        if (!string.IsNullOrWhiteSpace(Onnx) && (ChannelsLast || (Precision is not null && PrecisionSupport.TryParse(Precision, out var p) && p != ModelZoo.ComputePrecision.Fp32)))
             return ValidationResult.Error("--precision and --channels-last apply to --checkpoint; an ONNX file runs as exported");
         if (!string.IsNullOrWhiteSpace(Onnx) && Device is not null && !Device.Trim().Equals("cpu", StringComparison.OrdinalIgnoreCase))
             return ValidationResult.Error("--device applies to --checkpoint; an ONNX file runs in ONNX Runtime on the CPU");

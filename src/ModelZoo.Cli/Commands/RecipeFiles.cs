@@ -7,20 +7,21 @@ using YamlDotNet.RepresentationModel;
 namespace ModelZoo.Cli.Commands;
 
 /// <summary>
-/// Reads <c>--config</c> recipe files: JSON through <see cref="RecipeFile.Load"/>, YAML (<c>.yaml</c>, <c>.yml</c>)
-/// converted to the same JSON object (plain scalars typed as YAML 1.2's core schema: null, true/false, integers,
-/// floats, else strings) and checked by <see cref="RecipeFile.FromJson"/>. YAML stays in the CLI, so the training
-/// library keeps no YAML dependency.
+/// Reads <c>--config</c> recipe files as a run-spec layer: JSON through <see cref="RunSpecLayer.FromFile"/>, YAML
+/// (<c>.yaml</c>, <c>.yml</c>) converted to the same JSON object (plain scalars typed as YAML 1.2's core schema: null,
+/// true/false, integers, floats, else strings) and read by <see cref="RunSpecLayer.FromJson"/>. YAML stays in the CLI,
+/// so the training library keeps no YAML dependency.
 /// </summary>
 public static class RecipeFiles
 {
     /// <summary>Reads the recipe at <paramref name="path"/>.</summary>
-    /// <exception cref="RecipeFileException">Missing, unparsable or not a valid recipe.</exception>
-    public static RecipeFile Load(string path)
+    /// <exception cref="RecipeFileException">Missing or unparsable.</exception>
+    /// <exception cref="RunSpecException">An unknown field.</exception>
+    public static RunSpecLayer Load(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         string ext = Path.GetExtension(path).ToLowerInvariant();
-        if (ext is not (".yaml" or ".yml")) return RecipeFile.Load(path);
+        if (ext is not (".yaml" or ".yml")) return RunSpecLayer.FromFile(path);
         if (!File.Exists(path)) throw new RecipeFileException(path, "no such file");
         JsonNode? root;
         try
@@ -34,7 +35,7 @@ public static class RecipeFiles
         {
             throw new RecipeFileException(path, $"is not valid YAML: {e.Message}", e);
         }
-        return RecipeFile.FromJson(root as JsonObject ?? throw new RecipeFileException(path, "is not a YAML mapping"), Path.GetFullPath(path));
+        return RunSpecLayer.FromJson(root as JsonObject ?? throw new RecipeFileException(path, "is not a YAML mapping"), path);
     }
 
     private static JsonNode? ToJson(YamlNode node) => node switch

@@ -32,6 +32,11 @@ internal sealed record CheckpointHeader
     public long PartialSamples { get; init; }
     public double PartialSeconds { get; init; }
 
+    /// <summary>The callbacks' states (<see cref="IStatefulCallback"/>) by key; null in checkpoints written before callbacks kept their own.</summary>
+    public Dictionary<string, System.Text.Json.Nodes.JsonObject>? Callbacks { get; init; }
+
+    // Written by the release before callbacks kept their own state (the checkpoint callback's best score and the
+    // early-stopping counter); read into those states on resume, no longer written.
     public double? BestScore { get; init; }
     public int? BestEpoch { get; init; }
     public double? BestValidationAccuracy { get; init; }

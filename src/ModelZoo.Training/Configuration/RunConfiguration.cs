@@ -1,81 +1,88 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelZoo.Data;
-using ModelZoo.Data.Folders;
 
 namespace ModelZoo.Training;
 
 /// <summary>
-/// Everything a run was started with, written by the trainer as the run folder's config.json and read back typed with
-/// <see cref="Load"/>. <see cref="ForResume"/> + <see cref="Merge"/> give the configuration of a resumed run with the
-/// same rules the CLI applies: the training options recorded in the checkpoint and the data options recorded in
-/// config.json, each replaced by what the caller gives again.
+/// A run folder's <c>config.json</c>: the <see cref="RunSpec"/> the run was started with, in the spec's one JSON form
+/// (so the file is also a recipe: <c>modelzoo train --config runs/x/config.json</c>), plus a <c>run</c> section recording
+/// what the data turned out to be (classes, normalisation, input), the checkpoint a resumed run came from, the command
+/// line, versions and time. <see cref="Load"/> also reads the previous release's form (run record at the top level,
+/// data options under <c>extras</c>). <see cref="ForResume"/> gives the layer a resumed run composes its spec from.
 /// </summary>
 public sealed record RunConfiguration
 {
     /// <summary>The file name in a run folder.</summary>
     public const string FileName = "config.json";
 
-    /// <summary>Canonical model name (config.json <c>model</c>).</summary>
-    public required string Model { get; init; }
+    /// <summary>The specification of the run (model, data, options).</summary>
+    public required RunSpec Spec { get; init; }
 
-    /// <summary>Options the model was built with (<c>modelOptions</c>).</summary>
-    public required ModelOptions ModelOptions { get; init; }
-
-    /// <summary>The data spec (<c>data</c>).</summary>
-    public required string Data { get; init; }
-
-    /// <summary>Class names (<c>classes</c>).</summary>
+    /// <summary>Class names of the data (<c>run.classes</c>).</summary>
     public required IReadOnlyList<string> Classes { get; init; }
 
-    /// <summary>Input normalisation (<c>normalization</c>).</summary>
+    /// <summary>Input normalisation (<c>run.normalization</c>).</summary>
     public required Normalization Normalization { get; init; }
 
-    /// <summary>Input channels (<c>channels</c>).</summary>
+    /// <summary>Input channels (<c>run.channels</c>).</summary>
     public int Channels { get; init; }
 
-    /// <summary>Input height and width (<c>imageSize</c>).</summary>
+    /// <summary>Input height and width (<c>run.imageSize</c>).</summary>
     public int ImageSize { get; init; }
 
-    /// <summary>Training options (<c>training</c>; <c>seed</c> repeats <see cref="TrainingOptions.Seed"/>).</summary>
-    public required TrainingOptions Training { get; init; }
-
-    /// <summary>The checkpoint this run resumed from (<c>resumedFrom</c>), or null for a fresh run.</summary>
+    /// <summary>The checkpoint this run resumed from (<c>run.resumedFrom</c>), or null for a fresh run.</summary>
     public string? ResumedFrom { get; init; }
 
-    /// <summary>How the data was opened (<c>extras.augment</c>, <c>extras.valSplit</c>, <c>extras.onBadImage</c>); null when not known.</summary>
-    public RunDataOptions? DataOptions { get; init; }
-
-    /// <summary>Where the default options came from (<c>extras.recipe</c>).</summary>
-    public string? Recipe { get; init; }
-
-    /// <summary>The command line of the run (<c>extras.commandLine</c>).</summary>
+    /// <summary>The command line of the run (<c>run.commandLine</c>).</summary>
     public string? CommandLine { get; init; }
 
-    /// <summary>ModelZoo, TorchSharp, .NET and OS versions (<c>versions</c>), filled in when written.</summary>
+    /// <summary>ModelZoo, TorchSharp, .NET and OS versions (<c>run.versions</c>), filled in when written.</summary>
     public IReadOnlyDictionary<string, string>? Versions { get; init; }
 
-    /// <summary>When it was written (<c>createdUtc</c>).</summary>
+    /// <summary>When it was written (<c>run.createdUtc</c>).</summary>
     public DateTimeOffset? CreatedUtc { get; init; }
+
+    /// <summary>Canonical model name (<see cref="RunSpec.Model"/>).</summary>
+    public string Model => Spec.Model ?? "";
+
+    /// <summary>Options the model was built with (<see cref="RunSpec.ModelOptions"/>).</summary>
+    public ModelOptions ModelOptions => Spec.ModelOptions;
+
+    /// <summary>The data spec (<see cref="RunSpec.Data"/>).</summary>
+    public string Data => Spec.Data ?? "";
+
+    /// <summary>Training options (<see cref="RunSpec.Training"/>).</summary>
+    public TrainingOptions Training => Spec.Training;
+
+    /// <summary>How the data was opened (<see cref="RunSpec.DataOptions"/>).</summary>
+    public RunDataOptions DataOptions => Spec.DataOptions;
+
+    /// <summary>Where the default options came from (<see cref="RunSpec.Recipe"/>).</summary>
+    public string? Recipe => Spec.Recipe;
 
     /// <summary>The model and data identity the trainer records in checkpoints.</summary>
     public ModelDescriptor Descriptor => new(Model, ModelOptions, Classes, Normalization, Channels, ImageSize, Data);
 
-    /// <summary>A configuration for <paramref name="descriptor"/> and <paramref name="training"/>, without data options.</summary>
+    /// <summary>A configuration for <paramref name="descriptor"/> and <paramref name="training"/>, with default data options.</summary>
     public static RunConfiguration For(ModelDescriptor descriptor, TrainingOptions training)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(training);
         return new RunConfiguration
         {
-            Model = descriptor.ModelName,
-            ModelOptions = descriptor.ModelOptions,
-            Data = descriptor.DataSpec,
+            Spec = new RunSpec
+            {
+                Model = descriptor.ModelName,
+                ModelOptions = descriptor.ModelOptions,
+                Data = descriptor.DataSpec,
+                Training = training,
+                DataOptions = new RunDataOptions { ImageSize = descriptor.ImageSize },
+            },
             Classes = descriptor.ClassNames,
             Normalization = descriptor.Normalization,
             Channels = descriptor.Channels,
             ImageSize = descriptor.ImageSize,
-            Training = training,
         };
     }
 
@@ -91,9 +98,9 @@ public sealed record RunConfiguration
     }
 
     /// <summary>
-    /// The recorded configuration of the run to resume from <paramref name="checkpoint"/> (a file or a run folder):
-    /// model, model options, data spec, classes, input and training options from the checkpoint; data options, recipe
-    /// and command line from the run's config.json when it can be read (else the defaults, keeping the image size).
+    /// The recorded configuration of the run to resume from <paramref name="checkpoint"/> (a file or a run folder): model,
+    /// model options, data spec, classes, input and training options from the checkpoint; data options, recipe and command
+    /// line from the run's config.json when it can be read (else the defaults, keeping the image size).
     /// <see cref="ResumedFrom"/> is the checkpoint file.
     /// </summary>
     /// <exception cref="CheckpointException">The checkpoint is missing or bad.</exception>
@@ -106,73 +113,50 @@ public sealed record RunConfiguration
         if (File.Exists(config))
         {
             try { recorded = Load(config); }
-            catch (RunConfigurationException) { recorded = null; }
+            catch (Exception e) when (e is RunConfigurationException or RunSpecException) { recorded = null; }
         }
         var data = recorded?.DataOptions ?? new RunDataOptions();
         return new RunConfiguration
         {
-            Model = header.ModelName,
-            ModelOptions = header.ModelOptions,
-            Data = header.DataSpec,
+            Spec = new RunSpec
+            {
+                Model = header.ModelName,
+                ModelOptions = header.ModelOptions,
+                Data = header.DataSpec,
+                Training = header.Training ?? new TrainingOptions(),
+                DataOptions = data with { ImageSize = header.ImageSize, Workers = null },
+                Pretrained = null,
+                Recipe = recorded?.Recipe,
+            },
             Classes = header.ClassNames,
             Normalization = header.Normalization,
             Channels = header.Channels,
             ImageSize = header.ImageSize,
-            Training = header.Training ?? new TrainingOptions(),
             ResumedFrom = path,
-            DataOptions = data with { ImageSize = header.ImageSize, Workers = null },
-            Recipe = recorded?.Recipe,
             CommandLine = recorded?.CommandLine,
         };
     }
 
     /// <summary>
-    /// This configuration with <paramref name="overrides"/> applied: the model name must stay that of the checkpoint
-    /// when resuming; the data spec, every training option and every data option given replace the recorded ones.
+    /// The layer a resumed run composes its spec from (<see cref="RunSpecLayerKind.ResumedRun"/>): every recorded field,
+    /// below what the caller gives again. The checkpoint's weights replace any <c>pretrained</c> file.
     /// </summary>
-    /// <exception cref="CheckpointException">Resuming with another model than the checkpoint's.</exception>
-    public RunConfiguration Merge(RunOverrides overrides)
-    {
-        ArgumentNullException.ThrowIfNull(overrides);
-        if (overrides.Model is string model && !string.Equals(model, Model, StringComparison.Ordinal))
-        {
-            if (ResumedFrom is not null) throw new CheckpointException(ResumedFrom, $"holds model '{Model}', not '{model}'");
-        }
-        return this with
-        {
-            Model = overrides.Model ?? Model,
-            Data = overrides.Data ?? Data,
-            Training = overrides.Apply(Training),
-            DataOptions = overrides.Apply(DataOptions ?? new RunDataOptions()),
-        };
-    }
+    public RunSpecLayer ToResumeLayer() =>
+        RunSpecLayer.FromSpec(Spec with { Pretrained = null }, RunSpecLayerKind.ResumedRun, ResumedFrom ?? FileName);
 
     /// <summary>Writes config.json into <paramref name="runDirectory"/> (atomically), with the current versions and time.</summary>
     public void Write(string runDirectory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
-        var extras = new JsonObject();
-        if (DataOptions is { } d)
+        var root = Spec.ToJson();
+        root[RunSpecJson.RunSection] = new JsonObject
         {
-            extras["augment"] = d.Augment;
-            extras["valSplit"] = d.ValidationSplit;
-            extras["onBadImage"] = d.OnBadImage == OnBadImage.Skip ? "skip" : "fail";
-        }
-        if (Recipe is not null) extras["recipe"] = Recipe;
-        if (CommandLine is not null) extras["commandLine"] = CommandLine;
-        var root = new JsonObject
-        {
-            ["model"] = Model,
-            ["modelOptions"] = JsonSerializer.SerializeToNode(ModelOptions, TrainingJson.Options),
-            ["data"] = Data,
             ["classes"] = JsonSerializer.SerializeToNode(Classes, TrainingJson.Options),
             ["normalization"] = JsonSerializer.SerializeToNode(Normalization, TrainingJson.Options),
             ["channels"] = Channels,
             ["imageSize"] = ImageSize,
-            ["training"] = JsonSerializer.SerializeToNode(Training, TrainingJson.Options),
-            ["seed"] = Training.Seed,
             ["resumedFrom"] = ResumedFrom,
-            ["extras"] = extras,
+            ["commandLine"] = CommandLine,
             ["versions"] = new JsonObject
             {
                 ["modelzoo"] = ModelZoo.Training.Versions.ModelZoo,
@@ -184,12 +168,19 @@ public sealed record RunConfiguration
         };
         Directory.CreateDirectory(runDirectory);
         string path = Path.Combine(runDirectory, FileName);
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, root.ToJsonString(TrainingJson.Indented));
-        File.Move(temp, path, overwrite: true);
+        string temp = $"{path}.{Environment.ProcessId}.tmp";
+        try
+        {
+            File.WriteAllText(temp, root.ToJsonString(TrainingJson.Indented));
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
     }
 
-    /// <summary>Reads a config.json (the file, or a run folder holding one).</summary>
+    /// <summary>Reads a config.json (the file, or a run folder holding one), in the current form or the previous release's.</summary>
     /// <exception cref="RunConfigurationException">It is missing or not a run configuration.</exception>
     public static RunConfiguration Load(string path)
     {
@@ -198,49 +189,35 @@ public sealed record RunConfiguration
         if (!File.Exists(file)) throw new RunConfigurationException(file, "no such file");
         try
         {
-            var root = JsonNode.Parse(File.ReadAllText(file)) as JsonObject
+            var root = JsonNode.Parse(File.ReadAllText(file), documentOptions: new JsonDocumentOptions { MaxDepth = 64 }) as JsonObject
                 ?? throw new RunConfigurationException(file, "not a JSON object");
-            var extras = root["extras"] as JsonObject;
-            RunDataOptions? data = null;
-            if (extras is not null && (extras.ContainsKey("augment") || extras.ContainsKey("valSplit") || extras.ContainsKey("onBadImage")))
-            {
-                string? augment = extras["augment"]?.GetValue<string>();
-                data = new RunDataOptions
-                {
-                    Augment = augment is "mnist" or "imagenet" ? null : augment,
-                    ValidationSplit = extras["valSplit"]?.GetValue<double>() ?? 0,
-                    OnBadImage = string.Equals(extras["onBadImage"]?.GetValue<string>(), "skip", StringComparison.OrdinalIgnoreCase) ? OnBadImage.Skip : OnBadImage.Fail,
-                    ImageSize = root["imageSize"]?.GetValue<int>(),
-                };
-            }
-            var versions = (root["versions"] as JsonObject)?.ToDictionary(kv => kv.Key, kv => kv.Value?.GetValue<string>() ?? "", StringComparer.Ordinal);
+            if (root["model"] is null) throw new RunConfigurationException(file, "has no 'model'");
+            // The previous release kept the run record at the top level; this one under "run".
+            var record = root[RunSpecJson.RunSection] as JsonObject ?? root;
+            var layer = RunSpecLayer.FromJson(root, file, RunSpecLayerKind.ResumedRun);
+            var spec = RunSpecComposer.Compose([layer]).Spec;
+            var versions = (record["versions"] as JsonObject)?.ToDictionary(kv => kv.Key, kv => kv.Value?.GetValue<string>() ?? "", StringComparer.Ordinal);
+            int imageSize = record["imageSize"]?.GetValue<int>() ?? spec.DataOptions.ImageSize ?? 0;
             return new RunConfiguration
             {
-                Model = Required(root, "model", file).GetValue<string>(),
-                ModelOptions = Required(root, "modelOptions", file).Deserialize<ModelOptions>(TrainingJson.Options) ?? new ModelOptions(),
-                Data = root["data"]?.GetValue<string>() ?? "",
-                Classes = root["classes"]?.Deserialize<List<string>>(TrainingJson.Options) ?? [],
-                Normalization = Required(root, "normalization", file).Deserialize<Normalization>(TrainingJson.Options)
-                    ?? throw new RunConfigurationException(file, "no normalization"),
-                Channels = root["channels"]?.GetValue<int>() ?? 0,
-                ImageSize = root["imageSize"]?.GetValue<int>() ?? 0,
-                Training = Required(root, "training", file).Deserialize<TrainingOptions>(TrainingJson.Options) ?? new TrainingOptions(),
-                ResumedFrom = root["resumedFrom"]?.GetValue<string>(),
-                DataOptions = data,
-                Recipe = extras?["recipe"]?.GetValue<string>(),
-                CommandLine = extras?["commandLine"]?.GetValue<string>(),
+                Spec = spec with { DataOptions = spec.DataOptions with { ImageSize = spec.DataOptions.ImageSize ?? (imageSize > 0 ? imageSize : null) } },
+                Classes = record["classes"]?.Deserialize<List<string>>(TrainingJson.Options) ?? [],
+                Normalization = (record["normalization"] ?? throw new RunConfigurationException(file, "has no 'normalization'"))
+                    .Deserialize<Normalization>(TrainingJson.Options) ?? throw new RunConfigurationException(file, "has no normalization"),
+                Channels = record["channels"]?.GetValue<int>() ?? 0,
+                ImageSize = imageSize,
+                ResumedFrom = record["resumedFrom"]?.GetValue<string>(),
+                CommandLine = record["commandLine"]?.GetValue<string>() ?? (root["extras"] as JsonObject)?["commandLine"]?.GetValue<string>(),
                 Versions = versions,
-                CreatedUtc = root["createdUtc"]?.GetValue<string>() is string created
+                CreatedUtc = record["createdUtc"]?.GetValue<string>() is string created
                     ? DateTimeOffset.Parse(created, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind)
                     : null,
             };
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or IOException or NotSupportedException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or IOException or NotSupportedException
+            or RunSpecException)
         {
             throw new RunConfigurationException(file, $"cannot be read as a run configuration: {e.Message}", e);
         }
     }
-
-    private static JsonNode Required(JsonObject root, string name, string file) =>
-        root[name] ?? throw new RunConfigurationException(file, $"has no '{name}'");
 }

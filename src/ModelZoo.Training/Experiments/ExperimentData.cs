@@ -10,7 +10,7 @@ namespace ModelZoo.Training.Experiments;
 /// <param name="Channels">Input channels.</param>
 /// <param name="ImageSize">Input height and width.</param>
 /// <param name="DataSpec">The data spec, for the record.</param>
-public sealed record ExperimentData(
+internal sealed record ExperimentData(
     IBatchSource Train,
     IBatchSource Validation,
     IReadOnlyList<string> ClassNames,

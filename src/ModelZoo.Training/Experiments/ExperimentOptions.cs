@@ -3,6 +3,9 @@ namespace ModelZoo.Training.Experiments;
 /// <summary>The settings every variant of an experiment shares (so that only the variable under study differs).</summary>
 public sealed record ExperimentOptions
 {
+    /// <summary>The data spec every variant trains and is tested on (its test or validation split); default <c>mnist-sample</c>.</summary>
+    public string Data { get; init; } = "mnist-sample";
+
     /// <summary>Epochs per variant.</summary>
     public int Epochs { get; init; } = 1;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ModelZoo.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,34 +14,68 @@ namespace ModelZoo.Training.Experiments;
 /// </summary>
 public static class ExperimentRunner
 {
-    /// <summary>Runs <paramref name="variants"/> and returns their results in the same order.</summary>
+    /// <summary>
+    /// Runs <paramref name="variants"/> on <see cref="ExperimentOptions.Data"/> (opened through <paramref name="data"/>,
+    /// <see cref="DataPipeline"/> by default, once per augmentation preset) and returns their results in the same order.
+    /// </summary>
     /// <param name="variants">The arms.</param>
     /// <param name="options">Shared settings.</param>
-    /// <param name="data">The data of a variant (called once per variant; may return the same sources).</param>
+    /// <param name="data">Opens the data; null: <see cref="DataPipeline"/>.</param>
     /// <param name="callbacks">Added to every variant's trainer (progress display).</param>
     /// <param name="onVariantStart">Called before each variant with its 0-based index.</param>
+    /// <param name="onDataOpened">Called once the first variant's data is open (for a log line).</param>
     /// <param name="cancellationToken">Stops the current variant after its step; the results so far are returned.</param>
-    /// <exception cref="ArgumentException">No variants, or invalid options.</exception>
+    /// <exception cref="ArgumentException">No variants, invalid options, or data without a test split.</exception>
     public static IReadOnlyList<VariantResult> Run(
         IReadOnlyList<ExperimentVariant> variants,
         ExperimentOptions options,
-        Func<ExperimentVariant, ExperimentData> data,
+        IDataProvider? data = null,
         IReadOnlyList<ITrainingCallback>? callbacks = null,
         Action<int, ExperimentVariant>? onVariantStart = null,
+        Action<TrainingData>? onDataOpened = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(variants);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(data);
         if (variants.Count == 0) throw new ArgumentException("an experiment needs at least one variant", nameof(variants));
+        using var sets = new ExperimentDataSets(data ?? new DataPipeline(), options, onDataOpened);
         var results = new List<VariantResult>();
         for (int i = 0; i < variants.Count; i++)
         {
             if (cancellationToken.IsCancellationRequested) break;
             onVariantStart?.Invoke(i, variants[i]);
-            results.Add(RunOne(variants[i], options, data(variants[i]), callbacks ?? [], cancellationToken));
+            results.Add(RunOne(variants[i], options, sets.For(variants[i]), callbacks ?? [], cancellationToken));
         }
         return results;
+    }
+
+    /// <summary>
+    /// The init experiment's histograms at initialisation: the seed's MLP for each activation and each variant's
+    /// scheme, and each variant's model's ReLU outputs on the first test batch of <see cref="ExperimentOptions.Data"/>.
+    /// </summary>
+    public static IReadOnlyList<ActivationHistogram> Activations(IReadOnlyList<ExperimentVariant> variants, ExperimentOptions options, IDataProvider? data = null)
+    {
+        ArgumentNullException.ThrowIfNull(variants);
+        ArgumentNullException.ThrowIfNull(options);
+        var all = new List<ActivationHistogram>();
+        foreach (string activation in ActivationProbe.Activations)
+            foreach (var v in variants)
+                all.AddRange(ActivationProbe.Mlp(activation, v.Init, options.Seed));
+        if (variants.Count == 0) return all;
+        using var sets = new ExperimentDataSets(data ?? new DataPipeline(), options);
+        var set = sets.For(variants[0]);
+        Batch? first = null;
+        foreach (var b in set.Validation.GetEpoch(0)) { first = b; break; }
+        if (first is null) return all;
+        using (first)
+        {
+            foreach (var v in variants)
+            {
+                using var model = CreateModel(v, options, set.Channels, set.ClassNames.Count);
+                all.AddRange(ActivationProbe.Model(model, first.Images, v.Model, v.Init));
+            }
+        }
+        return all;
     }
 
     /// <summary>Builds the variant's model for the data (seeded: every variant with the same init starts from the same weights).</summary>
@@ -80,16 +115,15 @@ public static class ExperimentRunner
             ChannelsLast = options.ChannelsLast,
             MaxStepsPerEpoch = options.MaxStepsPerEpoch,
             TensorBoard = false,
-            ProgressInterval = 1,
         };
         var watch = Stopwatch.StartNew();
         using var model = CreateModel(variant, options, data.Channels, data.ClassNames.Count);
         long parameters = model.parameters().Where(p => p.requires_grad).Sum(p => p.numel());
         var descriptor = new ModelDescriptor(variant.Model, ModelOptionsFor(variant, options, data.Channels, data.ClassNames.Count),
             data.ClassNames, data.Normalization, data.Channels, data.ImageSize, data.DataSpec);
-        using var trainer = new Trainer(model, training, descriptor);
-        var recorder = new StepLossRecorder(trainer.Task);
-        trainer.Task = recorder;
+        using var trainer = new Trainer(model, training, descriptor) { ProgressInterval = 1 };
+        var recorder = new StepLosses();
+        trainer.Callbacks.Add(recorder);
         foreach (var c in callbacks) trainer.Callbacks.Add(c);
         var result = trainer.Fit(data.Train, data.Validation, ct);
         return new VariantResult(variant, recorder.Losses.ToList(), result.History, parameters, watch.Elapsed.TotalSeconds);

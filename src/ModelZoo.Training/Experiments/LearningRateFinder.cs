@@ -8,86 +8,80 @@ namespace ModelZoo.Training.Experiments;
 /// The learning-rate range test (L. Smith, "Cyclical learning rates", 2015; fastai's <c>lr_find</c>): train with a
 /// rate that grows exponentially from a tiny to a huge value, one step each, record the smoothed loss, stop once it
 /// diverges, and suggest the rate where the loss falls fastest. Runs on the library's <see cref="Trainer"/> (no run
-/// folder): a gradient hook sets each step's rate, and the model's weights are changed by the sweep (use a fresh model
-/// for training afterwards).
+/// folder) through its open loop: the sweep is the trainer's schedule (<see cref="Trainer.Schedule"/>) and reads each
+/// step's loss at the step's end; the model's weights are changed by the sweep (use a fresh model for training afterwards).
 /// </summary>
 public static class LearningRateFinder
 {
-    /// <summary>Sweeps <paramref name="model"/> on <paramref name="train"/> (epochs repeat when it has fewer batches than steps).</summary>
-    /// <param name="model">The model (trained by the sweep).</param>
-    /// <param name="descriptor">Model and data identity.</param>
-    /// <param name="train">Training batches.</param>
-    /// <param name="options">The sweep.</param>
-    /// <param name="callbacks">Added to the trainer (progress display).</param>
-    /// <param name="cancellationToken">Stops the sweep after the current step.</param>
-    /// <exception cref="ArgumentException">Invalid options or an empty source.</exception>
-    public static LearningRateFinderResult Run(
-        nn.Module<Tensor, Tensor> model,
-        ModelDescriptor descriptor,
-        IBatchSource train,
-        LearningRateFinderOptions options,
-        IReadOnlyList<ITrainingCallback>? callbacks = null,
-        CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The spec layer of a sweep (above the built-in recipe, below the command line): as many epochs as steps (the
+    /// training split repeats when it is shorter), a constant schedule at the start rate (the sweep sets each step's
+    /// rate), no validation, no TensorBoard files, no augmentation unless asked.
+    /// </summary>
+    public static RunSpecLayer SpecLayer(LearningRateFinderOptions options)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(descriptor);
+        ArgumentNullException.ThrowIfNull(options);
+        options.EnsureValid();
+        var values = new System.Text.Json.Nodes.JsonObject
+        {
+            ["training"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["epochs"] = options.Steps,
+                ["maxStepsPerEpoch"] = null,
+                ["schedule"] = "constant",
+                ["warmupEpochs"] = 0,
+                ["learningRate"] = options.StartLearningRate,
+                ["validateEachEpoch"] = false,
+                ["tensorBoard"] = false,
+                ["earlyStopPatience"] = null,
+            },
+            ["dataOptions"] = new System.Text.Json.Nodes.JsonObject { ["augment"] = "none" },
+        };
+        return new RunSpecLayer(RunSpecLayerKind.Code, "the learning-rate range test", values);
+    }
+
+    /// <summary>Sweeps the model of <paramref name="session"/> (prepared with <see cref="SpecLayer"/>; no run folder) on its training data.</summary>
+    public static LearningRateFinderResult Run(TrainingSession session, LearningRateFinderOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return Run(session.Trainer, session.Data.Train, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sweeps <paramref name="trainer"/>'s model on <paramref name="train"/>: one step per batch for
+    /// <see cref="LearningRateFinderOptions.Steps"/> steps (the trainer's options must allow that many: see
+    /// <see cref="SpecLayer"/>), each at the sweep's rate. The model's weights are changed by the sweep.
+    /// </summary>
+    /// <exception cref="ArgumentException">Invalid options, an empty source, or too few epochs for the sweep.</exception>
+    public static LearningRateFinderResult Run(Trainer trainer, IBatchSource train, LearningRateFinderOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.EnsureValid();
         if (train.BatchesPerEpoch < 1) throw new ArgumentException("the training source has no batches");
-        int perEpoch = Math.Min(train.BatchesPerEpoch, options.Steps);
-        var training = new TrainingOptions
-        {
-            Epochs = (options.Steps + perEpoch - 1) / perEpoch,
-            MaxStepsPerEpoch = perEpoch,
-            BatchSize = options.BatchSize,
-            Optimizer = options.Optimizer,
-            Momentum = options.Momentum,
-            LearningRate = options.StartLearningRate,
-            Schedule = ScheduleKind.Constant,
-            Seed = options.Seed,
-            Threads = options.Threads,
-            Device = options.Device,
-            Precision = options.Precision,
-            ChannelsLast = options.ChannelsLast,
-            ValidateEachEpoch = false,
-            TensorBoard = false,
-            ProgressInterval = 1,
-        };
+        long available = (long)trainer.Options.Epochs * Math.Min(train.BatchesPerEpoch, trainer.Options.MaxStepsPerEpoch ?? int.MaxValue);
+        if (available < options.Steps) throw new ArgumentException($"the trainer's options allow {available} steps, fewer than the sweep's {options.Steps}");
+        trainer.ProgressInterval = 1;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var trainer = new Trainer(model, training, descriptor);
-        var points = new List<LearningRatePoint>();
-        bool diverged = false;
-        double average = 0, best = double.PositiveInfinity;
-        var recorder = new StepLossRecorder(trainer.Task);
-        trainer.Task = recorder;
-        var rates = new RateHook(trainer, options);
-        trainer.GradientHooks.Add(rates);
-        recorder.OnLoss = loss =>
-        {
-            int step = points.Count;
-            if (!double.IsFinite(loss))
-            {
-                diverged = true;
-                stop.Cancel();
-                return;
-            }
-            average = options.Smoothing * average + (1 - options.Smoothing) * loss;
-            double smoothed = average / (1 - Math.Pow(options.Smoothing, step + 1));
-            points.Add(new LearningRatePoint(step, options.RateAt(step), loss, smoothed));
-            best = Math.Min(best, smoothed);
-            if (step > 0 && smoothed > options.DivergenceFactor * best) { diverged = true; stop.Cancel(); }
-            else if (points.Count >= options.Steps) stop.Cancel();
-        };
-        foreach (var c in callbacks ?? []) trainer.Callbacks.Add(c);
+        // The sweep is the trainer's schedule (step k of the sweep at rate RateAt(k)) and reads each step's loss at its end.
+        trainer.Schedule = new SweepSchedule(options, trainer.Step);
+        var sweep = new Sweep(options, stop);
+        trainer.Callbacks.Add(sweep);
         try
         {
             trainer.Fit(train, null, stop.Token);
         }
         catch (NonFiniteLossException)
         {
-            diverged = true;
+            sweep.Diverged = true;
         }
+        finally
+        {
+            trainer.Callbacks.Remove(sweep);
+        }
+        var points = sweep.Points;
+        bool diverged = sweep.Diverged;
         double? minimum = null;
         if (points.Count > 0)
         {
@@ -137,15 +131,38 @@ public static class LearningRateFinder
         return result;
     }
 
-    private sealed class RateHook(Trainer trainer, LearningRateFinderOptions options) : IGradientHook
+    /// <summary>The sweep's rates as the trainer's schedule: step <c>start + k</c> runs at <c>RateAt(k)</c>.</summary>
+    private sealed class SweepSchedule(LearningRateFinderOptions options, long start) : ILearningRateSchedule
     {
-        private int _step;
+        public double At(long step) => options.RateAt((int)Math.Clamp(step - start, 0, options.Steps - 1));
+    }
 
-        public void OnGradients(IReadOnlyList<Parameter> parameters, long step)
+    /// <summary>Records each step's loss with its smoothed value and stops the sweep when it diverges or has every step.</summary>
+    private sealed class Sweep(LearningRateFinderOptions options, CancellationTokenSource stop) : ITrainingCallback
+    {
+        private double _average;
+        private double _best = double.PositiveInfinity;
+
+        public List<LearningRatePoint> Points { get; } = [];
+
+        public bool Diverged { get; set; }
+
+        public void OnStepEnd(Trainer trainer, StepEnd end)
         {
-            double lr = options.RateAt(Math.Min(_step, options.Steps - 1));
-            foreach (var group in trainer.Optimizer.ParamGroups) group.LearningRate = lr;
-            _step++;
+            if (end.Loss is not double loss) return;
+            int step = Points.Count;
+            if (!double.IsFinite(loss))
+            {
+                Diverged = true;
+                stop.Cancel();
+                return;
+            }
+            _average = options.Smoothing * _average + (1 - options.Smoothing) * loss;
+            double smoothed = _average / (1 - Math.Pow(options.Smoothing, step + 1));
+            Points.Add(new LearningRatePoint(step, options.RateAt(step), loss, smoothed));
+            _best = Math.Min(_best, smoothed);
+            if (step > 0 && smoothed > options.DivergenceFactor * _best) { Diverged = true; stop.Cancel(); }
+            else if (Points.Count >= options.Steps) stop.Cancel();
         }
     }
 }

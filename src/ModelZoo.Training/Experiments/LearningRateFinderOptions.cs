@@ -21,30 +21,6 @@ public sealed record LearningRateFinderOptions
     /// <summary>Stop when the smoothed loss exceeds this multiple of its lowest value (fastai: 4).</summary>
     public double DivergenceFactor { get; init; } = 4;
 
-    /// <summary>Optimiser swept (its other settings: <see cref="TrainingOptions"/> defaults).</summary>
-    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
-
-    /// <summary>Momentum, for the momentum optimisers.</summary>
-    public double Momentum { get; init; } = 0.9;
-
-    /// <summary>Mini-batch size.</summary>
-    public int BatchSize { get; init; } = 100;
-
-    /// <summary>Seed of the shuffling and dropout.</summary>
-    public long Seed { get; init; } = 42;
-
-    /// <summary>Torch CPU threads (null: torch's default).</summary>
-    public int? Threads { get; init; }
-
-    /// <summary>Device.</summary>
-    public string Device { get; init; } = "cpu";
-
-    /// <summary>Compute precision of the forward pass (<see cref="TrainingOptions.Precision"/>); fp32 by default.</summary>
-    public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
-
-    /// <summary>Channels-last memory format (<see cref="TrainingOptions.ChannelsLast"/>); off by default.</summary>
-    public bool ChannelsLast { get; init; }
-
     /// <summary>Throws <see cref="ArgumentException"/> for a range that is not increasing and positive, or too few steps.</summary>
     public void EnsureValid()
     {

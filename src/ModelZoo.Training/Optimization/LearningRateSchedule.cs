@@ -4,7 +4,7 @@ namespace ModelZoo.Training;
 /// The learning rate as a pure function of the global step, so a resumed run continues the exact
 /// curve from the step stored in its checkpoint (the scheduler state is the step count).
 /// </summary>
-public sealed class LearningRateSchedule
+public sealed class LearningRateSchedule : ILearningRateSchedule
 {
     /// <summary>Creates the schedule for a run of <paramref name="stepsPerEpoch"/> x <see cref="TrainingOptions.Epochs"/> steps.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="stepsPerEpoch"/> is not positive.</exception>

@@ -19,7 +19,7 @@ internal static class ParameterGrouping
     /// at the same rate (timm's rule). Empty groups are left out.
     /// </summary>
     /// <exception cref="ArgumentException">No trainable parameters, or a backbone rate for a model without a zoo card.</exception>
-    public static IReadOnlyList<ParameterGroup> For(nn.Module model, string modelName, TrainingOptions options)
+    public static IReadOnlyList<ParameterGroup> For(nn.Module model, TrainingOptions options)
     {
         var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
         if (trainable.Count == 0) throw new ArgumentException("the model has no trainable parameters");
@@ -30,10 +30,9 @@ internal static class ParameterGrouping
             return groups;
         }
 
-        try { Zoo.Card(modelName); }
-        catch (UnknownModelException) { throw new ArgumentException($"BackboneLearningRate needs a zoo model (its card names the head); '{modelName}' is not one"); }
-        var head = trainable.Where(p => PretrainedWeights.IsHeadParameter(modelName, p.name)).ToList();
-        var backbone = trainable.Where(p => !PretrainedWeights.IsHeadParameter(modelName, p.name)).ToList();
+        if (model is not IZooModel zoo) throw new ArgumentException($"BackboneLearningRate needs a zoo model (its card names the head); {model.GetName()} is not one");
+        var head = trainable.Where(p => PretrainedWeights.IsHeadParameter(zoo.Card, p.name)).ToList();
+        var backbone = trainable.Where(p => !PretrainedWeights.IsHeadParameter(zoo.Card, p.name)).ToList();
         Add(groups, "backbone", backbone, backboneLr / options.LearningRate, options);
         Add(groups, "head", head, 1.0, options);
         return groups;

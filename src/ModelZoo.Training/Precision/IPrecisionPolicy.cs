@@ -11,6 +11,9 @@ namespace ModelZoo.Training;
 /// </summary>
 public interface IPrecisionPolicy
 {
+    /// <summary>The precision forward passes compute in (validation runs under the same autocast); float32 by default.</summary>
+    ComputePrecision ForwardPrecision => ComputePrecision.Fp32;
+
     /// <summary>Called with the model at the start of every <see cref="Trainer.Fit"/> (e.g. to cast weights); must be idempotent.</summary>
     void Prepare(nn.Module<Tensor, Tensor> model);
 

@@ -32,6 +32,9 @@ public sealed class MixedPrecisionPolicy : IPrecisionPolicy
     /// <summary>The compute precision of the forward pass.</summary>
     public ComputePrecision Precision { get; }
 
+    /// <inheritdoc />
+    public ComputePrecision ForwardPrecision => Precision;
+
     /// <summary>The device type autocast is entered for.</summary>
     public DeviceType Device { get; }
 

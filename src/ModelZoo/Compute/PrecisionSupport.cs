@@ -34,6 +34,22 @@ public static class PrecisionSupport
         };
     }
 
+    /// <summary>Parses a precision name as <see cref="Parse"/> does; false for any other text.</summary>
+    public static bool TryParse(string text, out ComputePrecision precision)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        try
+        {
+            precision = Parse(text);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            precision = default;
+            return false;
+        }
+    }
+
     /// <summary>Bytes per element of a tensor in <paramref name="precision"/>.</summary>
     public static int BytesPerElement(ComputePrecision precision) => precision == ComputePrecision.Fp32 ? 4 : 2;
 

@@ -16,16 +16,16 @@ public sealed class FeatureExtractor : IDisposable
     private readonly Tensor?[] _captured;
     private bool _disposed;
 
-    /// <summary>Taps <paramref name="model"/> (built from zoo entry <paramref name="name"/>) at its card's feature nodes.</summary>
-    /// <param name="model">The model, as <see cref="Zoo.Create"/> built it.</param>
-    /// <param name="name">Its zoo name (the card says where the stages are).</param>
+    /// <summary>Taps <paramref name="model"/> at its card's feature nodes (<see cref="IZooModel.Card"/>).</summary>
+    /// <param name="model">A zoo model, as <see cref="Zoo.Create"/> built it or a checkpoint loaded it (its card says where the stages are).</param>
     /// <param name="outIndices">Which stages, 0 = shallowest; null takes all (negative counts from the deepest, -1 = last).</param>
-    /// <exception cref="UnknownModelException">No such model.</exception>
-    /// <exception cref="ArgumentException">An index is out of range, or the card's node is not a module of the model.</exception>
-    public FeatureExtractor(nn.Module<Tensor, Tensor> model, string name, IReadOnlyList<int>? outIndices = null)
+    /// <exception cref="ArgumentException">Not a zoo model, an index is out of range, or the card's node is not a module of the model.</exception>
+    public FeatureExtractor(nn.Module<Tensor, Tensor> model, IReadOnlyList<int>? outIndices = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var all = Zoo.Card(name).FeatureNodes;
+        var card = Zoo.CardOf(model);
+        string name = card.Name;
+        var all = card.FeatureNodes;
         if (all.Count == 0) throw new ArgumentException($"model '{name}' declares no feature stages");
         var indices = (outIndices ?? Enumerable.Range(0, all.Count).ToArray())
             .Select(i => i < 0 ? all.Count + i : i).ToArray();

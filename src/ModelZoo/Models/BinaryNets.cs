@@ -28,20 +28,22 @@ internal static class BinaryNets
         Preprocessing = Preprocessing.Mnist,
         ClassifierName = "classifier.3",
         FirstConvName = "features.0",
+        FeatureNodes = ["features.2", "features.7", "features.9"],
     };
 
-    /// <summary>The binary-resnet18 card.</summary>
-    public static ModelCard BinaryResNet18Card { get; } = new ModelCard("binary-resnet18", "binary",
-        "ResNet-18 with 1-bit weights (alpha-scaled) and 1-bit activations in every residual block's 3x3 convs; real stem, 1x1 shortcuts, norms and fc (Bi-Real / XNOR-Net style).",
-        "Rastegari, Ordonez, Redmon, Farhadi: XNOR-Net (ECCV 2016, arXiv:1603.05279); Liu, Wu, Luo, Yang, Liu, Cheng: Bi-Real Net (ECCV 2018, arXiv:1808.00278)",
-        (3, 224, 224), 11_689_512, 1_814_073_344, 56.4,
-        "Bi-Real Net paper, ImageNet top-1 of Bi-Real-18 (56.4 %); XNOR-Net ResNet-18: 51.2 %; full-precision resnet18 69.8 %",
-        SmallInputPolicy.Resize)
+    /// <summary>
+    /// The binary-resnet18 card: resnet18's (its layer names, head, first conv, feature stages and preprocessing) with the
+    /// binary network's own name, description and reference, and no torchvision weights.
+    /// </summary>
+    public static ModelCard BinaryResNet18Card { get; } = ResNet.VariantCard("resnet18") with
     {
-        DefaultClasses = 1000,
-        Preprocessing = Preprocessing.ImageNet,
-        ClassifierName = "fc",
-        FirstConvName = "conv1",
+        Name = "binary-resnet18",
+        Family = "binary",
+        Summary = "ResNet-18 with 1-bit weights (alpha-scaled) and 1-bit activations in every residual block's 3x3 convs; real stem, 1x1 shortcuts, norms and fc (Bi-Real / XNOR-Net style).",
+        Paper = "Rastegari, Ordonez, Redmon, Farhadi: XNOR-Net (ECCV 2016, arXiv:1603.05279); Liu, Wu, Luo, Yang, Liu, Cheng: Bi-Real Net (ECCV 2018, arXiv:1808.00278)",
+        ReferenceTop1 = 56.4,
+        ReferenceSource = "Bi-Real Net paper, ImageNet top-1 of Bi-Real-18 (56.4 %); XNOR-Net ResNet-18: 51.2 %; full-precision resnet18 69.8 %",
+        Weights = [],
     };
 
     /// <summary>The binarising factory of binary-resnet18: binary 3x3 convs except the stem (input channels &lt;= 3), real 1x1 and linear layers.</summary>
@@ -52,6 +54,6 @@ internal static class BinaryNets
     internal static IEnumerable<ZooEntry> Entries()
     {
         yield return new ZooEntry(BnnMnistCard, o => new BnnMnist(o), ["bnn"]);
-        yield return new ZooEntry(BinaryResNet18Card, o => ResNet.ResNet18(o with { Layers = ResNetFactory(o.Layers) }), ["bireal-resnet18", "xnor-resnet18"]);
+        yield return new ZooEntry(BinaryResNet18Card, o => ResNet.ResNet18(o with { Layers = ResNetFactory(o.Layers) }), ["bireal-resnet18", "xnor-resnet18"]) { OptionsFamily = "resnet" };
     }
 }

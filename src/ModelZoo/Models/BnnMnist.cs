@@ -18,7 +18,7 @@ namespace ModelZoo.Models;
 /// Every binary layer's input is binarised by sign with the hardtanh-clipped STE (the activation of a BNN), so no
 /// ReLU is used. Latent weights are He-initialised and clipped to [-1, 1].
 /// </summary>
-public sealed class BnnMnist : nn.Module<Tensor, Tensor>, IZooModel
+public sealed class BnnMnist : ZooModule
 {
     private readonly Sequential features;
     private readonly AdaptiveAvgPool2d avgpool;
@@ -30,10 +30,10 @@ public sealed class BnnMnist : nn.Module<Tensor, Tensor>, IZooModel
     /// <summary>Builds the network.</summary>
     /// <param name="options">The zoo options (dropout defaults to 0; unset classes and channels are 10 and 1; <see cref="ModelOptions.Layers"/> builds the real-valued layers and norms).</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public BnnMnist(ModelOptions options) : base(nameof(BnnMnist))
+    public BnnMnist(ModelOptions options) : base(nameof(BnnMnist), BinaryNets.BnnMnistCard, ModelChecks.Resolved(options, BinaryNets.BnnMnistCard))
     {
         ArgumentNullException.ThrowIfNull(options);
-        var (classes, channels) = ModelChecks.Validate(options, BinaryNets.BnnMnistCard);
+        var (classes, channels) = (Options.NumClasses!.Value, Options.InChannels!.Value);
         real = options.Layers ?? LayerFactory.Default;
         init = options.Init;
         BinaryConv2d Binary(long i, long o) => new(new ConvSpec(i, o, 3, 1, 1, Bias: false));
@@ -55,7 +55,7 @@ public sealed class BnnMnist : nn.Module<Tensor, Tensor>, IZooModel
             ("2", nn.Dropout(options.Dropout ?? 0.0)),
             ("3", real.Linear(new LinearSpec(256, classes))));
         inChannels = channels;
-        NumClasses = classes;
+        _numClasses = classes;
         this.RegisterInOrder(("features", features), ("avgpool", avgpool), ("classifier", classifier));
         WeightInit.Apply(this, options.Init, options.Seed, WeightInit.He);
         using (torch.no_grad())
@@ -65,32 +65,35 @@ public sealed class BnnMnist : nn.Module<Tensor, Tensor>, IZooModel
     }
 
     /// <inheritdoc/>
-    public int NumClasses { get; private set; }
+    public override int NumClasses => _numClasses;
+
+    private int _numClasses;
 
     /// <inheritdoc/>
-    public long NumFeatures => 64;
+    public override long NumFeatures => 64;
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input) => ForwardHead(ForwardFeatures(input));
 
     /// <inheritdoc/>
-    public Tensor ForwardFeatures(Tensor input)
+    public override Tensor ForwardFeatures(Tensor input)
     {
         ModelChecks.CheckInput(input, inChannels, 4, "bnn-mnist");
         return features.call(input);
     }
 
     /// <inheritdoc/>
-    public Tensor ForwardHead(Tensor features) => classifier.call(torch.flatten(avgpool.call(features), 1));
+    public override Tensor ForwardHead(Tensor features) => classifier.call(torch.flatten(avgpool.call(features), 1));
 
     /// <inheritdoc/>
-    public void ResetClassifier(int numClasses)
+    public override void ResetClassifier(int numClasses)
     {
         ModelChecks.CheckClasses(numClasses);
         var old = classifier.named_children().Single(c => c.name == "3").module;
         var fresh = ModelChecks.FreshClassifier(real, 256, numClasses, old, init, WeightInit.He);
         classifier = ModelChecks.WithChild(classifier, "3", fresh);
         ModelChecks.ReplaceLastChild(this, "classifier", classifier);
-        NumClasses = numClasses;
+        _numClasses = numClasses;
+        Options = Options with { NumClasses = numClasses };
     }
 }

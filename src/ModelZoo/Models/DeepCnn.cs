@@ -19,7 +19,7 @@ namespace ModelZoo.Models;
 /// after every convolution (conv bias off), widens the dense layer to 256 and drops the dropout on the logits
 /// (813,994 parameters; features are then conv, bn, relu triples, so the stage outputs are <c>features.5</c>, <c>.12</c>, <c>.19</c>).
 /// </summary>
-public sealed class DeepCnn : nn.Module<Tensor, Tensor>, IZooModel
+public sealed class DeepCnn : ZooModule
 {
     private readonly Sequential features;
     private readonly AdaptiveAvgPool2d avgpool;
@@ -40,12 +40,12 @@ public sealed class DeepCnn : nn.Module<Tensor, Tensor>, IZooModel
     /// <param name="config">Widths, batch norm, hidden width (<see cref="DeepCnnConfig.Book"/> is the book's network).</param>
     /// <param name="options">The zoo options (dropout defaults to 0.5; <see cref="InitScheme.Default"/> is He; unset classes and channels are 10 and 1).</param>
     /// <exception cref="ArgumentException">The configuration or options are invalid.</exception>
-    public DeepCnn(DeepCnnConfig config, ModelOptions options) : base(nameof(DeepCnn))
+    public DeepCnn(DeepCnnConfig config, ModelOptions options) : base(nameof(DeepCnn), BookCard, ModelChecks.Resolved(options, BookCard))
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(options);
         config.Validate();
-        var (classes, channels) = ModelChecks.Validate(options, Card);
+        var (classes, channels) = (Options.NumClasses!.Value, Options.InChannels!.Value);
         layers = options.Layers ?? LayerFactory.Default;
         init = options.Init;
         hidden = config.Hidden;
@@ -79,50 +79,53 @@ public sealed class DeepCnn : nn.Module<Tensor, Tensor>, IZooModel
         if (config.DropoutOnLogits) head.Add(("4", nn.Dropout(p)));
         classifier = nn.Sequential(head.ToArray());
         inChannels = channels;
-        NumClasses = classes;
+        _numClasses = classes;
         NumFeatures = w[5];
         this.RegisterInOrder(("features", features), ("avgpool", avgpool), ("classifier", classifier));
         WeightInit.Apply(this, options.Init, options.Seed, WeightInit.He);
     }
 
     /// <inheritdoc/>
-    public int NumClasses { get; private set; }
+    public override int NumClasses => _numClasses;
+
+    private int _numClasses;
 
     /// <inheritdoc/>
-    public long NumFeatures { get; }
+    public override long NumFeatures { get; }
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input) => ForwardHead(ForwardFeatures(input));
 
     /// <inheritdoc/>
-    public Tensor ForwardFeatures(Tensor input)
+    public override Tensor ForwardFeatures(Tensor input)
     {
         ModelChecks.CheckInput(input, inChannels, 8, "deepcnn");
         return features.call(input);
     }
 
     /// <inheritdoc/>
-    public Tensor ForwardHead(Tensor features) => classifier.call(torch.flatten(avgpool.call(features), 1));
+    public override Tensor ForwardHead(Tensor features) => classifier.call(torch.flatten(avgpool.call(features), 1));
 
     /// <inheritdoc/>
-    public void ResetClassifier(int numClasses)
+    public override void ResetClassifier(int numClasses)
     {
         ModelChecks.CheckClasses(numClasses);
         var old = classifier.named_children().Single(c => c.name == "3").module;
         var fresh = ModelChecks.FreshClassifier(layers, hidden, numClasses, old, init, WeightInit.He);
         classifier = ModelChecks.WithChild(classifier, "3", fresh);
         ModelChecks.ReplaceLastChild(this, "classifier", classifier);
-        NumClasses = numClasses;
+        _numClasses = numClasses;
+        Options = Options with { NumClasses = numClasses };
     }
 
     /// <summary>Builds the book's network.</summary>
     public static DeepCnn Create(ModelOptions options) => new(options);
 
     /// <summary>Builds <c>deepcnn_wide</c> (<see cref="DeepCnnConfig.Wide"/>).</summary>
-    public static DeepCnn CreateWide(ModelOptions options) => new(DeepCnnConfig.Wide, options);
+    public static DeepCnn CreateWide(ModelOptions options) => new(DeepCnnConfig.Wide, options) { Card = WideCard };
 
     /// <summary>The model card.</summary>
-    internal static ModelCard Card { get; } = new ModelCard("deepcnn", "deepcnn",
+    internal static ModelCard BookCard { get; } = new ModelCard("deepcnn", "deepcnn",
         "The deep MNIST CNN of Deep Learning from Scratch ch. 8: six 3x3 conv + ReLU in three pooled stages, two linear layers with dropout.",
         "Koki Saito: Deep Learning from Scratch (O'Reilly Japan, 2016), chapter 8",
         (1, 28, 28), 123_552, 8_772_340, 99.38,
@@ -137,7 +140,7 @@ public sealed class DeepCnn : nn.Module<Tensor, Tensor>, IZooModel
     };
 
     /// <summary>The card of <c>deepcnn_wide</c>: the book's topology at twice the widths with batch norm and dense 256.</summary>
-    internal static ModelCard WideCard { get; } = Card with
+    internal static ModelCard WideCard { get; } = BookCard with
     {
         Name = "deepcnn_wide",
         Summary = "deepcnn at twice the widths (32-32-64-64-128-128) with batch norm after every conv and dense 256: a Fashion-MNIST-sized CNN.",
@@ -159,7 +162,7 @@ public sealed class DeepCnn : nn.Module<Tensor, Tensor>, IZooModel
     /// <summary>The registry entries of the family.</summary>
     internal static IEnumerable<ZooEntry> Entries()
     {
-        yield return new ZooEntry(Card, o => new DeepCnn(o), ["deep_cnn"]);
+        yield return new ZooEntry(BookCard, o => new DeepCnn(o), ["deep_cnn"]);
         yield return new ZooEntry(WideCard, o => CreateWide(o), ["deep_cnn_wide"]);
     }
 }

@@ -9,9 +9,9 @@ namespace ModelZoo.Models;
 /// GoogLeNet / Inception v1 (Szegedy et al., 2014) with torchvision's layout and names: a conv stem
 /// (<c>conv1</c> 7x7/2, <c>conv2</c> 1x1, <c>conv3</c> 3x3, each a <see cref="ConvBnAct"/> with batch norm), nine
 /// <see cref="Inception"/> modules (3a-3b, 4a-4e, 5a-5b) separated by ceil-mode max-pools, global average
-/// pooling, dropout (0.2 by default) and <c>fc</c>. With <see cref="ModelOptions.AuxLogits"/> two auxiliary
+/// pooling, dropout (0.2 by default) and <c>fc</c>. With <see cref="GoogLeNetOptions.AuxLogits"/> two auxiliary
 /// classifiers (<c>aux1</c> after 4a, <c>aux2</c> after 4d) produce extra logits in training mode; the trainer
-/// weights their loss by <see cref="AuxiliaryLossWeight"/>. <see cref="ModelOptions.TrueInception5x5"/> gives
+/// weights their loss by <see cref="AuxiliaryLossWeight"/>. <see cref="GoogLeNetOptions.TrueInception5x5"/> gives
 /// the paper's 5x5 kernels (then torchvision weights no longer fit those layers).
 /// Small inputs: <see cref="SmallInputPolicy.Auto"/>/<see cref="SmallInputPolicy.Resize"/> keep torchvision's
 /// stem, which runs from 28x28 (the ceil-mode pools never reach zero); <see cref="SmallInputPolicy.SmallStem"/>
@@ -19,7 +19,7 @@ namespace ModelZoo.Models;
 /// Initialisation (<see cref="InitScheme.Default"/>): torchvision's truncated N(0, 0.01) for every conv and linear weight.
 /// <see cref="ForwardFeatures"/> returns <c>inception5b</c>'s 1024-channel map; the head is <c>avgpool</c>, <c>dropout</c>, <c>fc</c>.
 /// </summary>
-public sealed class GoogLeNet : nn.Module<Tensor, Tensor>, IAuxiliaryLogits, IZooModel
+public sealed class GoogLeNet : ZooModule, IAuxiliaryLogits
 {
     private readonly ConvBnAct conv1;
     private readonly nn.Module<Tensor, Tensor> maxpool1;
@@ -49,17 +49,18 @@ public sealed class GoogLeNet : nn.Module<Tensor, Tensor>, IAuxiliaryLogits, IZo
     /// <summary>Builds GoogLeNet.</summary>
     /// <param name="options">The zoo options (dropout defaults to 0.2; the auxiliary heads keep 0.7).</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public GoogLeNet(ModelOptions options) : base(nameof(GoogLeNet))
+    public GoogLeNet(ModelOptions options) : base(nameof(GoogLeNet), CardDefaults, ModelChecks.Resolved(options, CardDefaults))
     {
         ArgumentNullException.ThrowIfNull(options);
-        var (classes, channels) = ModelChecks.Validate(options, CardDefaults);
+        var (classes, channels) = (Options.NumClasses!.Value, Options.InChannels!.Value);
         var f = factory = options.Layers ?? LayerFactory.Default;
         init = options.Init;
         const double eps = 1e-3;
         bool smallStem = options.SmallInput == SmallInputPolicy.SmallStem;
-        bool t5 = options.TrueInception5x5;
-        if (options.TransformInput && channels != 3) throw new ArgumentException($"TransformInput re-normalises RGB input and needs 3 input channels, not {channels}", nameof(options));
-        TransformsInput = options.TransformInput;
+        var family = options.FamilyOr<GoogLeNetOptions>();
+        bool t5 = family.TrueInception5x5;
+        if (family.TransformInput && channels != 3) throw new ArgumentException($"TransformInput re-normalises RGB input and needs 3 input channels, not {channels}", nameof(options));
+        TransformsInput = family.TransformInput;
         conv1 = smallStem
             ? new ConvBnAct(channels, 64, 3, stride: 1, padding: 1, bnEps: eps, layers: f)
             : new ConvBnAct(channels, 64, 7, stride: 2, padding: 3, bnEps: eps, layers: f);
@@ -78,7 +79,7 @@ public sealed class GoogLeNet : nn.Module<Tensor, Tensor>, IAuxiliaryLogits, IZo
         maxpool4 = nn.MaxPool2d(2, stride: 2, ceil_mode: true);
         inception5a = new Inception(832, 256, 160, 320, 32, 128, 128, t5, f);
         inception5b = new Inception(832, 384, 192, 384, 48, 128, 128, t5, f);
-        if (options.AuxLogits)
+        if (family.AuxLogits)
         {
             aux1 = new AuxiliaryClassifier(512, classes, f);
             aux2 = new AuxiliaryClassifier(528, classes, f);
@@ -87,19 +88,21 @@ public sealed class GoogLeNet : nn.Module<Tensor, Tensor>, IAuxiliaryLogits, IZo
         dropout = nn.Dropout(options.Dropout ?? 0.2);
         fc = f.Linear(new LinearSpec(1024, classes));
         inChannels = channels;
-        NumClasses = classes;
+        _numClasses = classes;
         this.RegisterInOrder(("conv1", conv1), ("maxpool1", maxpool1), ("conv2", conv2), ("conv3", conv3), ("maxpool2", maxpool2), ("inception3a", inception3a), ("inception3b", inception3b), ("maxpool3", maxpool3), ("inception4a", inception4a), ("inception4b", inception4b), ("inception4c", inception4c), ("inception4d", inception4d), ("inception4e", inception4e), ("maxpool4", maxpool4), ("inception5a", inception5a), ("inception5b", inception5b), ("aux1", aux1), ("aux2", aux2), ("avgpool", avgpool), ("dropout", dropout), ("fc", fc));
         WeightInit.Apply(this, options.Init, options.Seed, TorchvisionInit);
     }
 
     /// <inheritdoc/>
-    public int NumClasses { get; private set; }
+    public override int NumClasses => _numClasses;
 
-    /// <summary>Whether the forward pass starts with torchvision's <c>transform_input</c> (<see cref="ModelOptions.TransformInput"/>).</summary>
+    private int _numClasses;
+
+    /// <summary>Whether the forward pass starts with torchvision's <c>transform_input</c> (<see cref="GoogLeNetOptions.TransformInput"/>).</summary>
     public bool TransformsInput { get; }
 
     /// <summary>
-    /// The per-channel affine map of <see cref="ModelOptions.TransformInput"/>, <c>x * Scale[c] + Shift[c]</c>: from
+    /// The per-channel affine map of <see cref="GoogLeNetOptions.TransformInput"/>, <c>x * Scale[c] + Shift[c]</c>: from
     /// ImageNet normalisation (mean 0.485/0.456/0.406, std 0.229/0.224/0.225) to <c>(x - 0.5) / 0.5</c>.
     /// </summary>
     public static (float[] Scale, float[] Shift) InputTransform { get; } = (
@@ -107,7 +110,7 @@ public sealed class GoogLeNet : nn.Module<Tensor, Tensor>, IAuxiliaryLogits, IZo
         [(float)((0.485 - 0.5) / 0.5), (float)((0.456 - 0.5) / 0.5), (float)((0.406 - 0.5) / 0.5)]);
 
     /// <inheritdoc/>
-    public long NumFeatures => 1024;
+    public override long NumFeatures => 1024;
 
     /// <inheritdoc/>
     public bool HasAuxiliaryLogits => aux1 is not null;
@@ -119,17 +122,17 @@ public sealed class GoogLeNet : nn.Module<Tensor, Tensor>, IAuxiliaryLogits, IZo
     public override Tensor forward(Tensor input) => ForwardHead(Features(input, null));
 
     /// <inheritdoc/>
-    public Tensor ForwardFeatures(Tensor input) => Features(input, null);
+    public override Tensor ForwardFeatures(Tensor input) => Features(input, null);
 
     /// <inheritdoc/>
-    public Tensor ForwardHead(Tensor features)
+    public override Tensor ForwardHead(Tensor features)
     {
         var x = torch.flatten(avgpool.call(features), 1);
         return fc.call(dropout.call(x));
     }
 
     /// <inheritdoc/>
-    public void ResetClassifier(int numClasses)
+    public override void ResetClassifier(int numClasses)
     {
         ModelChecks.CheckClasses(numClasses);
         var fresh = ModelChecks.FreshClassifier(factory, NumFeatures, numClasses, fc, init, TorchvisionInit);
@@ -137,7 +140,8 @@ public sealed class GoogLeNet : nn.Module<Tensor, Tensor>, IAuxiliaryLogits, IZo
         fc = fresh;
         aux1?.ResetClassifier(numClasses, m => ModelChecks.FreshClassifier(factory, 1024, numClasses, m, init, TorchvisionInit));
         aux2?.ResetClassifier(numClasses, m => ModelChecks.FreshClassifier(factory, 1024, numClasses, m, init, TorchvisionInit));
-        NumClasses = numClasses;
+        _numClasses = numClasses;
+        Options = Options with { NumClasses = numClasses };
     }
 
     /// <summary>
@@ -198,7 +202,7 @@ public sealed class GoogLeNet : nn.Module<Tensor, Tensor>, IAuxiliaryLogits, IZo
         FirstConvName = "conv1.conv",
         FeatureNodes = ["conv1", "conv3", "inception3b", "inception4e", "inception5b"],
         ExtraHeadNames = ["aux1.fc2", "aux2.fc2"],
-        // torchvision builds these weights with transform_input=True: import them with ModelOptions.TransformInput (docs/weights.md).
+        // torchvision builds these weights with transform_input=True: import them with GoogLeNetOptions.TransformInput (docs/weights.md).
         Weights = [WeightsInfo.Torchvision("googlenet", "googlenet-1378be20.pth", 69.778)],
     };
 

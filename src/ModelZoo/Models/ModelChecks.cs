@@ -7,6 +7,27 @@ namespace ModelZoo.Models;
 /// <summary>Option and input checks, and head surgery, shared by the families.</summary>
 internal static class ModelChecks
 {
+    /// <summary>
+    /// Validates <paramref name="options"/> for a family whose card is <paramref name="card"/> (family options must be
+    /// the family's own) and returns them with unset classes and input channels taken from the card: what a family
+    /// module records as its <see cref="ZooModule.Options"/>.
+    /// </summary>
+    public static ModelOptions Resolved(ModelOptions options, ModelCard card)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(card);
+        CheckFamily(options, card.Family, card.Name);
+        var (classes, channels) = Validate(options, card);
+        return options with { NumClasses = classes, InChannels = channels };
+    }
+
+    /// <summary>Throws unless <paramref name="options"/>' family options (if any) belong to <paramref name="family"/>.</summary>
+    public static void CheckFamily(ModelOptions options, string family, string model)
+    {
+        if (options.Family is { } f && !string.Equals(f.FamilyName, family, StringComparison.Ordinal))
+            throw new ArgumentException($"{f.DisplayName} options do not apply to {model} (family {family})", nameof(options));
+    }
+
     /// <summary>Validates the options; returns classes and input channels with unset values taken from the family's card.</summary>
     public static (int Classes, int Channels) Validate(ModelOptions options, ModelCard card)
     {

@@ -14,10 +14,10 @@ namespace ModelZoo.Models;
 /// <see cref="SmallInputPolicy.SmallStem"/> swaps in a 3x3 stride-1 <c>conv1</c> and drops the stem max-pool
 /// (CIFAR-style; same keys, <c>conv1.weight</c> becomes 64xCx3x3).
 /// Initialisation (<see cref="InitScheme.Default"/>): torchvision's, kaiming-normal fan-out convolutions and PyTorch's
-/// default for <c>fc</c>; <see cref="ModelOptions.ZeroInitResidual"/> zeros each block's last norm weight.
+/// default for <c>fc</c>; <see cref="ResNetOptions.ZeroInitResidual"/> zeros each block's last norm weight.
 /// <see cref="ForwardFeatures"/> returns <c>layer4</c>'s map; the head is <c>avgpool</c>, dropout and <c>fc</c>.
 /// </summary>
-public sealed class ResNet : nn.Module<Tensor, Tensor>, IZooModel
+public sealed class ResNet : ZooModule
 {
     private readonly nn.Module<Tensor, Tensor> conv1;
     private readonly nn.Module<Tensor, Tensor> bn1;
@@ -39,13 +39,13 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IZooModel
     /// <param name="layers">Blocks per stage (four numbers, e.g. 2,2,2,2 for ResNet-18).</param>
     /// <param name="options">The zoo options.</param>
     /// <exception cref="ArgumentException">The layer counts or options are invalid.</exception>
-    public ResNet(bool bottleneck, IReadOnlyList<int> layers, ModelOptions options) : base(nameof(ResNet))
+    public ResNet(bool bottleneck, IReadOnlyList<int> layers, ModelOptions options) : base(nameof(ResNet), CardDefaults, ModelChecks.Resolved(options, CardDefaults))
     {
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(options);
         if (layers.Count != 4 || layers.Any(n => n < 1))
             throw new ArgumentException($"ResNet needs four positive block counts, got [{string.Join(", ", layers)}]", nameof(layers));
-        var (classes, channels) = ModelChecks.Validate(options, CardDefaults);
+        var (classes, channels) = (Options.NumClasses!.Value, Options.InChannels!.Value);
         factory = options.Layers ?? LayerFactory.Default;
         init = options.Init;
         inChannels = channels;
@@ -79,11 +79,11 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IZooModel
         avgpool = nn.AdaptiveAvgPool2d(1);
         dropout = options.Dropout is > 0 ? nn.Dropout(options.Dropout.Value) : null;
         NumFeatures = 512 * expansion;
-        NumClasses = classes;
+        _numClasses = classes;
         fc = factory.Linear(new LinearSpec(NumFeatures, classes));
         this.RegisterInOrder(("conv1", conv1), ("bn1", bn1), ("relu", relu), ("maxpool", maxpool), ("layer1", layer1), ("layer2", layer2), ("layer3", layer3), ("layer4", layer4), ("avgpool", avgpool), ("dropout", dropout), ("fc", fc));
         WeightInit.Apply(this, options.Init, options.Seed, TorchvisionInit);
-        if (options.ZeroInitResidual)
+        if (options.FamilyOr<ResNetOptions>().ZeroInitResidual)
         {
             foreach (var block in residualBlocks)
             {
@@ -94,16 +94,18 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IZooModel
     }
 
     /// <inheritdoc/>
-    public int NumClasses { get; private set; }
+    public override int NumClasses => _numClasses;
+
+    private int _numClasses;
 
     /// <inheritdoc/>
-    public long NumFeatures { get; }
+    public override long NumFeatures { get; }
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input) => ForwardHead(ForwardFeatures(input));
 
     /// <inheritdoc/>
-    public Tensor ForwardFeatures(Tensor input)
+    public override Tensor ForwardFeatures(Tensor input)
     {
         ModelChecks.CheckInput(input, inChannels, 1, "resnet");
         var x = maxpool.call(relu.call(bn1.call(conv1.call(input))));
@@ -111,7 +113,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IZooModel
     }
 
     /// <inheritdoc/>
-    public Tensor ForwardHead(Tensor features)
+    public override Tensor ForwardHead(Tensor features)
     {
         var x = torch.flatten(avgpool.call(features), 1);
         if (dropout is not null) x = dropout.call(x);
@@ -119,13 +121,14 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IZooModel
     }
 
     /// <inheritdoc/>
-    public void ResetClassifier(int numClasses)
+    public override void ResetClassifier(int numClasses)
     {
         ModelChecks.CheckClasses(numClasses);
         var fresh = ModelChecks.FreshClassifier(factory, NumFeatures, numClasses, fc, init, TorchvisionInit);
         ModelChecks.ReplaceLastChild(this, "fc", fresh);
         fc = fresh;
-        NumClasses = numClasses;
+        _numClasses = numClasses;
+        Options = Options with { NumClasses = numClasses };
     }
 
     /// <summary>torchvision's ResNet init: kaiming-normal (fan-out, ReLU) convolutions; <c>fc</c> keeps PyTorch's Linear default.</summary>
@@ -136,19 +139,25 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IZooModel
     }
 
     /// <summary>ResNet-18 (basic blocks 2-2-2-2).</summary>
-    public static ResNet ResNet18(ModelOptions options) => new(false, [2, 2, 2, 2], options);
+    public static ResNet ResNet18(ModelOptions options) => WithCard(new(false, [2, 2, 2, 2], options), "resnet18");
 
     /// <summary>ResNet-34 (basic blocks 3-4-6-3).</summary>
-    public static ResNet ResNet34(ModelOptions options) => new(false, [3, 4, 6, 3], options);
+    public static ResNet ResNet34(ModelOptions options) => WithCard(new(false, [3, 4, 6, 3], options), "resnet34");
 
     /// <summary>ResNet-50 (bottlenecks 3-4-6-3).</summary>
-    public static ResNet ResNet50(ModelOptions options) => new(true, [3, 4, 6, 3], options);
+    public static ResNet ResNet50(ModelOptions options) => WithCard(new(true, [3, 4, 6, 3], options), "resnet50");
 
     /// <summary>ResNet-101 (bottlenecks 3-4-23-3).</summary>
-    public static ResNet ResNet101(ModelOptions options) => new(true, [3, 4, 23, 3], options);
+    public static ResNet ResNet101(ModelOptions options) => WithCard(new(true, [3, 4, 23, 3], options), "resnet101");
 
     /// <summary>ResNet-152 (bottlenecks 3-8-36-3).</summary>
-    public static ResNet ResNet152(ModelOptions options) => new(true, [3, 8, 36, 3], options);
+    public static ResNet ResNet152(ModelOptions options) => WithCard(new(true, [3, 8, 36, 3], options), "resnet152");
+
+    private static ResNet WithCard(ResNet model, string name)
+    {
+        model.Card = VariantCard(name);
+        return model;
+    }
 
     /// <summary>What every ResNet card shares: ImageNet input, classes and preprocessing, torchvision's layer names.</summary>
     private static ModelCard CardDefaults { get; } = new ModelCard("resnet", "resnet", "", "", (3, 224, 224), 0, 0, null, "", SmallInputPolicy.Resize)
@@ -167,19 +176,29 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IZooModel
         ["resnet101"] = "resnet101-63fe2227.pth", ["resnet152"] = "resnet152-394f9c45.pth",
     };
 
-    /// <summary>The registry entries of the family.</summary>
-    internal static IEnumerable<ZooEntry> Entries()
+    /// <summary>The card of a ResNet variant (<c>resnet18</c> ... <c>resnet152</c>); derived families start from it.</summary>
+    internal static ModelCard VariantCard(string name) => Variants[name].Card;
+
+    private static readonly Dictionary<string, (ModelCard Card, Func<ModelOptions, ResNet> Build, string[] Aliases)> Variants = BuildVariants();
+
+    private static Dictionary<string, (ModelCard, Func<ModelOptions, ResNet>, string[])> BuildVariants()
     {
         const string paper = "He, Zhang, Ren, Sun: Deep Residual Learning for Image Recognition (CVPR 2016, arXiv:1512.03385)";
         const string source = "torchvision model docs, IMAGENET1K_V1 weights (acc@1 on ImageNet-1k val, 224x224 centre crop)";
-        ZooEntry Entry(string name, string blocks, long parameters, long macs, double top1, Func<ModelOptions, ResNet> build, params string[] aliases) =>
-            new(CardDefaults with { Name = name, Summary = $"ResNet with {blocks}; 7x7 stem, four residual stages, global average pool, one linear layer.",
+        var variants = new Dictionary<string, (ModelCard, Func<ModelOptions, ResNet>, string[])>(StringComparer.Ordinal);
+        void Add(string name, string blocks, long parameters, long macs, double top1, Func<ModelOptions, ResNet> build, params string[] aliases) =>
+            variants[name] = (CardDefaults with { Name = name, Summary = $"ResNet with {blocks}; 7x7 stem, four residual stages, global average pool, one linear layer.",
                 Paper = paper, Parameters = parameters, Macs = macs, ReferenceTop1 = top1, ReferenceSource = source,
-                Weights = [WeightsInfo.Torchvision(name, TorchvisionFiles[name], top1)] }, o => build(o), aliases);
-        yield return Entry("resnet18", "basic blocks 2-2-2-2", 11_689_512, 1_814_073_344, 69.758, ResNet18, "resnet");
-        yield return Entry("resnet34", "basic blocks 3-4-6-3", 21_797_672, 3_663_761_408, 73.314, ResNet34);
-        yield return Entry("resnet50", "bottleneck blocks 3-4-6-3", 25_557_032, 4_089_184_256, 76.130, ResNet50);
-        yield return Entry("resnet101", "bottleneck blocks 3-4-23-3", 44_549_160, 7_801_405_440, 77.374, ResNet101);
-        yield return Entry("resnet152", "bottleneck blocks 3-8-36-3", 60_192_808, 11_513_626_624, 78.312, ResNet152);
+                Weights = [WeightsInfo.Torchvision(name, TorchvisionFiles[name], top1)] }, build, aliases);
+        Add("resnet18", "basic blocks 2-2-2-2", 11_689_512, 1_814_073_344, 69.758, ResNet18, "resnet");
+        Add("resnet34", "basic blocks 3-4-6-3", 21_797_672, 3_663_761_408, 73.314, ResNet34);
+        Add("resnet50", "bottleneck blocks 3-4-6-3", 25_557_032, 4_089_184_256, 76.130, ResNet50);
+        Add("resnet101", "bottleneck blocks 3-4-23-3", 44_549_160, 7_801_405_440, 77.374, ResNet101);
+        Add("resnet152", "bottleneck blocks 3-8-36-3", 60_192_808, 11_513_626_624, 78.312, ResNet152);
+        return variants;
     }
+
+    /// <summary>The registry entries of the family.</summary>
+    internal static IEnumerable<ZooEntry> Entries() =>
+        Variants.Values.Select(v => new ZooEntry(v.Card, o => v.Build(o), v.Aliases));
 }

@@ -16,7 +16,7 @@ namespace ModelZoo.Models;
 /// Initialisation (<see cref="InitScheme.Default"/>): torchvision's, kaiming-normal fan-out convolutions, N(0, 0.01) linear layers.
 /// <see cref="ForwardFeatures"/> returns the 512-channel map of <c>features</c>; the head is <c>avgpool</c> and <c>classifier</c>.
 /// </summary>
-public sealed class Vgg : nn.Module<Tensor, Tensor>, IZooModel
+public sealed class Vgg : ZooModule
 {
     /// <summary>Smallest input side the torchvision network accepts (2^5).</summary>
     public const int MinimumInputSize = 32;
@@ -36,13 +36,13 @@ public sealed class Vgg : nn.Module<Tensor, Tensor>, IZooModel
     /// <param name="batchNorm">Batch norm after every convolution (the <c>_bn</c> variants).</param>
     /// <param name="options">The zoo options (dropout defaults to 0.5).</param>
     /// <exception cref="ArgumentException">The stage list or options are invalid.</exception>
-    public Vgg(IReadOnlyList<int> convsPerStage, bool batchNorm, ModelOptions options) : base(nameof(Vgg))
+    public Vgg(IReadOnlyList<int> convsPerStage, bool batchNorm, ModelOptions options) : base(nameof(Vgg), CardDefaults, ModelChecks.Resolved(options, CardDefaults))
     {
         ArgumentNullException.ThrowIfNull(convsPerStage);
         ArgumentNullException.ThrowIfNull(options);
         if (convsPerStage.Count != 5 || convsPerStage.Any(n => n < 1))
             throw new ArgumentException($"VGG needs five positive convolution counts, got [{string.Join(", ", convsPerStage)}]", nameof(convsPerStage));
-        var (classes, channels) = ModelChecks.Validate(options, CardDefaults);
+        var (classes, channels) = (Options.NumClasses!.Value, Options.InChannels!.Value);
         factory = options.Layers ?? LayerFactory.Default;
         init = options.Init;
         long[] widths = [64, 128, 256, 512, 512];
@@ -68,22 +68,24 @@ public sealed class Vgg : nn.Module<Tensor, Tensor>, IZooModel
             ("6", factory.Linear(new LinearSpec(4096, classes))));
         policy = options.SmallInput;
         inChannels = channels;
-        NumClasses = classes;
+        _numClasses = classes;
         this.RegisterInOrder(("features", features), ("avgpool", avgpool), ("classifier", classifier));
         WeightInit.Apply(this, options.Init, options.Seed, TorchvisionInit);
     }
 
     /// <inheritdoc/>
-    public int NumClasses { get; private set; }
+    public override int NumClasses => _numClasses;
+
+    private int _numClasses;
 
     /// <inheritdoc/>
-    public long NumFeatures => 512;
+    public override long NumFeatures => 512;
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input) => ForwardHead(ForwardFeatures(input));
 
     /// <inheritdoc/>
-    public Tensor ForwardFeatures(Tensor input)
+    public override Tensor ForwardFeatures(Tensor input)
     {
         ModelChecks.CheckInput(input, inChannels, policy == SmallInputPolicy.Resize ? MinimumInputSize : 1, "vgg");
         bool skipFirstPool = SkipsFirstPool(input.shape[2], input.shape[3]);
@@ -107,17 +109,18 @@ public sealed class Vgg : nn.Module<Tensor, Tensor>, IZooModel
     }
 
     /// <inheritdoc/>
-    public Tensor ForwardHead(Tensor features) => classifier.call(torch.flatten(avgpool.call(features), 1));
+    public override Tensor ForwardHead(Tensor features) => classifier.call(torch.flatten(avgpool.call(features), 1));
 
     /// <inheritdoc/>
-    public void ResetClassifier(int numClasses)
+    public override void ResetClassifier(int numClasses)
     {
         ModelChecks.CheckClasses(numClasses);
         var old = classifier.named_children().Single(c => c.name == "6").module;
         var fresh = ModelChecks.FreshClassifier(factory, 4096, numClasses, old, init, TorchvisionInit);
         classifier = ModelChecks.WithChild(classifier, "6", fresh);
         ModelChecks.ReplaceLastChild(this, "classifier", classifier);
-        NumClasses = numClasses;
+        _numClasses = numClasses;
+        Options = Options with { NumClasses = numClasses };
     }
 
     /// <summary>torchvision's VGG init: kaiming-normal (fan-out, ReLU) convolutions, N(0, 0.01) linear layers, zero biases.</summary>
@@ -130,28 +133,34 @@ public sealed class Vgg : nn.Module<Tensor, Tensor>, IZooModel
     private static readonly int[] A = [1, 1, 2, 2, 2], B = [2, 2, 2, 2, 2], D = [2, 2, 3, 3, 3], E = [2, 2, 4, 4, 4];
 
     /// <summary>VGG-11 (configuration A).</summary>
-    public static Vgg Vgg11(ModelOptions options) => new(A, false, options);
+    public static Vgg Vgg11(ModelOptions options) => WithCard(new(A, false, options), "vgg11");
 
     /// <summary>VGG-13 (configuration B).</summary>
-    public static Vgg Vgg13(ModelOptions options) => new(B, false, options);
+    public static Vgg Vgg13(ModelOptions options) => WithCard(new(B, false, options), "vgg13");
 
     /// <summary>VGG-16 (configuration D).</summary>
-    public static Vgg Vgg16(ModelOptions options) => new(D, false, options);
+    public static Vgg Vgg16(ModelOptions options) => WithCard(new(D, false, options), "vgg16");
 
     /// <summary>VGG-19 (configuration E).</summary>
-    public static Vgg Vgg19(ModelOptions options) => new(E, false, options);
+    public static Vgg Vgg19(ModelOptions options) => WithCard(new(E, false, options), "vgg19");
 
     /// <summary>VGG-11 with batch norm.</summary>
-    public static Vgg Vgg11Bn(ModelOptions options) => new(A, true, options);
+    public static Vgg Vgg11Bn(ModelOptions options) => WithCard(new(A, true, options), "vgg11_bn");
 
     /// <summary>VGG-13 with batch norm.</summary>
-    public static Vgg Vgg13Bn(ModelOptions options) => new(B, true, options);
+    public static Vgg Vgg13Bn(ModelOptions options) => WithCard(new(B, true, options), "vgg13_bn");
 
     /// <summary>VGG-16 with batch norm.</summary>
-    public static Vgg Vgg16Bn(ModelOptions options) => new(D, true, options);
+    public static Vgg Vgg16Bn(ModelOptions options) => WithCard(new(D, true, options), "vgg16_bn");
 
     /// <summary>VGG-19 with batch norm.</summary>
-    public static Vgg Vgg19Bn(ModelOptions options) => new(E, true, options);
+    public static Vgg Vgg19Bn(ModelOptions options) => WithCard(new(E, true, options), "vgg19_bn");
+
+    private static Vgg WithCard(Vgg model, string name)
+    {
+        model.Card = Zoo.Card(name);
+        return model;
+    }
 
     /// <summary>What every VGG card shares: ImageNet input, classes and preprocessing, torchvision's layer names.</summary>
     private static ModelCard CardDefaults { get; } = new ModelCard("vgg", "vgg", "", "", (3, 224, 224), 0, 0, null, "", SmallInputPolicy.SmallStem)

@@ -8,6 +8,15 @@ namespace ModelZoo;
 /// </summary>
 public interface IZooModel
 {
+    /// <summary>
+    /// The model card (what <see cref="Zoo.Card"/> gives for the name it was created under): head and first-conv names,
+    /// feature stages, preprocessing. APIs that need to know the model's layout read it here.
+    /// </summary>
+    ModelCard Card { get; }
+
+    /// <summary>The options the model was built with, unset classes and input channels filled in from the card.</summary>
+    ModelOptions Options { get; }
+
     /// <summary>Output classes of the classifier.</summary>
     int NumClasses { get; }
 

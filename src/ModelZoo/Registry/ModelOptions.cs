@@ -25,23 +25,11 @@ public sealed record ModelOptions
     /// <summary>How small inputs (e.g. 28x28) are handled.</summary>
     public SmallInputPolicy SmallInput { get; init; } = SmallInputPolicy.Auto;
 
-    /// <summary>GoogLeNet only: build the two auxiliary classifiers (train-time loss weight 0.3).</summary>
-    public bool AuxLogits { get; init; }
-
-    /// <summary>GoogLeNet only: use the paper's true 5x5 conv in the Inception "5x5" branch instead of torchvision's 3x3.</summary>
-    public bool TrueInception5x5 { get; init; }
-
     /// <summary>
-    /// GoogLeNet only: torchvision's <c>transform_input</c>. The first step of the forward pass maps input normalised
-    /// with ImageNet's mean/std to the <c>(x - 0.5) / 0.5</c> scaling that torchvision's published GoogLeNet weights
-    /// (<c>googlenet-1378be20.pth</c>) were trained with, so those weights see what they expect. Set it when importing
-    /// those weights (<c>modelzoo import-weights --transform-input</c>); torchvision sets it whenever it loads them.
-    /// Needs 3 input channels; adds no parameters.
+    /// Options only the model's family takes (<see cref="Models.GoogLeNetOptions"/>, <see cref="Models.ResNetOptions"/>);
+    /// null: the family's defaults. The family checks them: options of another family are an error.
     /// </summary>
-    public bool TransformInput { get; init; }
-
-    /// <summary>ResNet only: zero the last norm's weight in each residual block so every block starts as the identity (torchvision's <c>zero_init_residual</c>).</summary>
-    public bool ZeroInitResidual { get; init; }
+    public FamilyOptions? Family { get; init; }
 
     /// <summary>Seed for weight initialisation; null uses the global torch generator as it stands.</summary>
     public long? Seed { get; init; }
@@ -52,4 +40,22 @@ public sealed record ModelOptions
     /// </summary>
     [JsonIgnore]
     public LayerFactory? Layers { get; init; }
+
+    /// <summary>The family options of type <typeparamref name="T"/>, or its defaults when none (or another family's) are set.</summary>
+    public T FamilyOr<T>() where T : FamilyOptions, new() => Family as T ?? new T();
+
+    // Checkpoints and config.json written before family options had their own record kept them flat in ModelOptions
+    // ("auxLogits", "trueInception5x5", "transformInput", "zeroInitResidual"). These JSON-only setters read that form
+    // into Family; nothing is written under those names (the getters are always null).
+    [JsonInclude, JsonPropertyName("auxLogits"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private bool? LegacyAuxLogits { get => null; init { if (value == true) Family = FamilyOr<Models.GoogLeNetOptions>() with { AuxLogits = true }; } }
+
+    [JsonInclude, JsonPropertyName("trueInception5x5"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private bool? LegacyTrueInception5x5 { get => null; init { if (value == true) Family = FamilyOr<Models.GoogLeNetOptions>() with { TrueInception5x5 = true }; } }
+
+    [JsonInclude, JsonPropertyName("transformInput"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private bool? LegacyTransformInput { get => null; init { if (value == true) Family = FamilyOr<Models.GoogLeNetOptions>() with { TransformInput = true }; } }
+
+    [JsonInclude, JsonPropertyName("zeroInitResidual"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private bool? LegacyZeroInitResidual { get => null; init { if (value == true) Family = FamilyOr<Models.ResNetOptions>() with { ZeroInitResidual = true }; } }
 }

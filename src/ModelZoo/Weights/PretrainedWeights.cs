@@ -65,7 +65,8 @@ public static class PretrainedWeights
     }
 
     /// <summary>
-    /// Loads weights for fine-tuning zoo model <paramref name="modelName"/>: like a strict <see cref="Load"/>, except
+    /// Loads weights into zoo model <paramref name="model"/> for fine-tuning (its card, <see cref="IZooModel.Card"/>, names
+    /// the head and the first convolution): like a strict <see cref="Load"/>, except
     /// that (1) classifier layers (the card's <see cref="ModelCard.HeadNames"/>) whose shape differs because the file
     /// was trained for other classes keep the model's fresh initialisation, and file keys of heads the model does not
     /// have (GoogLeNet's auxiliary heads) are ignored; (2) a first convolution (<see cref="ModelCard.FirstConvName"/>)
@@ -73,11 +74,11 @@ public static class PretrainedWeights
     /// the RGB filters). Any other mismatch is an error, listed with the rest before anything is copied.
     /// </summary>
     /// <exception cref="WeightsFileException">The file is bad or does not fit the model.</exception>
-    /// <exception cref="UnknownModelException">No such zoo model.</exception>
-    public static WeightsLoadResult LoadForFineTuning(nn.Module model, string modelName, string path, WeightsLimits? limits = null)
+    /// <exception cref="ArgumentException"><paramref name="model"/> is not a zoo model (it has no card).</exception>
+    public static WeightsLoadResult LoadForFineTuning(nn.Module model, string path, WeightsLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var card = Zoo.Card(modelName);
+        var card = Zoo.CardOf(model);
         var tensors = Read(path, limits);
         var owned = new List<Tensor>();
         try
@@ -118,14 +119,14 @@ public static class PretrainedWeights
     }
 
     /// <summary>
-    /// Whether parameter <paramref name="parameterName"/> of zoo model <paramref name="modelName"/> belongs to its
+    /// Whether parameter <paramref name="parameterName"/> of a model with card <paramref name="card"/> belongs to its
     /// classifier (the card's <see cref="ModelCard.HeadNames"/>) rather than the backbone.
     /// </summary>
-    /// <exception cref="UnknownModelException">No such zoo model.</exception>
-    public static bool IsHeadParameter(string modelName, string parameterName)
+    public static bool IsHeadParameter(ModelCard card, string parameterName)
     {
+        ArgumentNullException.ThrowIfNull(card);
         ArgumentNullException.ThrowIfNull(parameterName);
-        return Zoo.Card(modelName).HeadNames.Any(h => parameterName.StartsWith(h + ".", StringComparison.Ordinal));
+        return card.HeadNames.Any(h => parameterName.StartsWith(h + ".", StringComparison.Ordinal));
     }
 
     /// <summary>
@@ -135,20 +136,21 @@ public static class PretrainedWeights
     /// normalise with the batch's statistics, as PyTorch's do; only <c>num_batches_tracked</c> keeps counting).
     /// Returns how many parameter tensors were frozen.
     /// </summary>
-    /// <exception cref="UnknownModelException">No such zoo model.</exception>
-    public static int FreezeBackbone(nn.Module model, string modelName)
+    /// <exception cref="ArgumentException"><paramref name="model"/> is not a zoo model (it has no card).</exception>
+    public static int FreezeBackbone(nn.Module model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        var card = Zoo.CardOf(model);
         int frozen = 0;
         foreach (var (name, parameter) in model.named_parameters())
         {
-            if (IsHeadParameter(modelName, name)) continue;
+            if (IsHeadParameter(card, name)) continue;
             parameter.requires_grad = false;
             frozen++;
         }
         foreach (var (name, module) in model.named_modules())
         {
-            if (module is TorchSharp.Modules.BatchNorm2d bn && !IsHeadParameter(modelName, name + ".weight")) bn.momentum = 0.0;
+            if (module is TorchSharp.Modules.BatchNorm2d bn && !IsHeadParameter(card, name + ".weight")) bn.momentum = 0.0;
         }
         return frozen;
     }

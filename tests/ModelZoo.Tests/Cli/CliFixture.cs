@@ -56,8 +56,10 @@ internal sealed class CliFixture : IDisposable
     }
 
     /// <summary>A train data provider that must never be reached by a bad command line.</summary>
-    public sealed class NoData : ITrainDataProvider
+    public sealed class NoData : IDataProvider
     {
-        public TrainData Open(TrainDataRequest request) => throw new InvalidOperationException("the command got past its argument checks and opened data");
+        public DataFacts Describe(DataRequest request) => throw new InvalidOperationException("the command got past its argument checks and opened data");
+
+        public TrainingData Open(DataRequest request, int batchSize) => throw new InvalidOperationException("the command got past its argument checks and opened data");
     }
 }

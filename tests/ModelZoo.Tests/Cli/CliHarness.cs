@@ -1,5 +1,6 @@
 using ModelZoo.Cli;
 using ModelZoo.Cli.Commands;
+using ModelZoo.Data;
 using Spectre.Console;
 
 namespace ModelZoo.Tests.Cli;
@@ -9,7 +10,7 @@ internal static class CliHarness
 {
     public static async Task<(int Code, string Out, string Err)> Run(params string[] args) => await Run(null, args);
 
-    public static async Task<(int Code, string Out, string Err)> Run(ITrainDataProvider? data, params string[] args)
+    public static async Task<(int Code, string Out, string Err)> Run(IDataProvider? data, params string[] args)
     {
         var stdout = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings

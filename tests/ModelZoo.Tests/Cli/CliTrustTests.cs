@@ -87,7 +87,7 @@ public partial class CliTrustTests
     {
         string run = Path.Combine(_f.Root, "full-" + Guid.NewGuid().ToString("N")[..6]);
         string onnx = Path.Combine(_f.Root, "full.onnx");
-        OutputPaths.FreeBytes = _ => 4096;
+        OutputChecks.FreeBytes = _ => 4096;
         try
         {
             var train = await CliHarness.Run(new CliFixture.NoData(), "train", "--model", "deepcnn", "--data", "mnist-sample", "-o", run);
@@ -101,7 +101,7 @@ public partial class CliTrustTests
         }
         finally
         {
-            OutputPaths.FreeBytes = null!;
+            OutputChecks.FreeBytes = null!;
         }
     }
 
@@ -296,9 +296,9 @@ public partial class CliTrustTests
     }
 
     /// <summary>Training batches that fail at once (validation is fine): the new run dies before its first checkpoint.</summary>
-    private sealed class BrokenData : ITrainDataProvider
+    private sealed class BrokenData : IDataProvider
     {
-        public TrainData Open(TrainDataRequest request) => new(new Broken(), new DigitBatches(7000, 100, 100, shuffle: false),
+        public TrainingData Open(DataRequest request, int batchSize) => new TrainingData(new Broken(), new DigitBatches(7000, 100, 100, shuffle: false),
             Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), Normalization.Mnist, 1, 28, "broken");
 
         private sealed class Broken : IBatchSource

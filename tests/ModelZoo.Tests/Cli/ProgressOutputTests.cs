@@ -125,9 +125,9 @@ public class ProgressOutputTests
         Assert.That(text, Does.Contain("after 2 epochs"));
     }
 
-    private sealed class SignalAfterTwoEpochs(CliSignals signals) : ITrainDataProvider
+    private sealed class SignalAfterTwoEpochs(CliSignals signals) : IDataProvider
     {
-        public TrainData Open(TrainDataRequest request) => new(new Source(new DigitBatches(0, 200, 100), signals), new DigitBatches(7000, 100, 100, shuffle: false),
+        public TrainingData Open(DataRequest request, int batchSize) => new TrainingData(new Source(new DigitBatches(0, 200, 100), signals), new DigitBatches(7000, 100, 100, shuffle: false),
             Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), Normalization.Mnist, 1, 28, "200 digits");
 
         private sealed class Source(IBatchSource inner, CliSignals signals) : IBatchSource

@@ -19,10 +19,10 @@ public class RecipeCommandTests
     ];
 
     /// <summary>300 digits at the requested batch size and a validation split of <paramref name="validation"/> digits.</summary>
-    private sealed class SmallProvider(int validation) : ITrainDataProvider
+    private sealed class SmallProvider(int validation) : IDataProvider
     {
-        public TrainData Open(TrainDataRequest request) => new(
-            new DigitBatches(0, 300, Math.Min(request.BatchSize, 300)), new DigitBatches(7000, validation, validation, shuffle: false),
+        public TrainingData Open(DataRequest request, int batchSize) => new TrainingData(
+            new DigitBatches(0, 300, Math.Min(batchSize, 300)), new DigitBatches(7000, validation, validation, shuffle: false),
             Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(),
             Normalization.Mnist, 1, 28, "300 training digits (test provider)");
     }
@@ -69,8 +69,8 @@ public class RecipeCommandTests
         Assert.That(training.GetProperty("clipGradNorm").GetDouble(), Is.EqualTo(2));
         Assert.That(training.GetProperty("optimizer").GetString(), Is.EqualTo("adam"), "the built-in deepcnn recipe underneath");
         using var root = JsonDocument.Parse(output);
-        Assert.That(root.RootElement.GetProperty("augment").GetString(), Is.EqualTo("light"));
-        Assert.That(root.RootElement.GetProperty("dropout").GetDouble(), Is.EqualTo(0.1));
+        Assert.That(root.RootElement.GetProperty("dataOptions").GetProperty("augment").GetString(), Is.EqualTo("light"), "a recipe in the previous release's form still reads");
+        Assert.That(root.RootElement.GetProperty("modelOptions").GetProperty("dropout").GetDouble(), Is.EqualTo(0.1));
 
         // What it prints is itself a recipe: reading it back gives the same options.
         string printed = WriteRecipe(output);
@@ -82,15 +82,19 @@ public class RecipeCommandTests
     [Test]
     public async Task RecipeFileErrorsNameTheProblem()
     {
+        // A recipe file's unknown field or bad value is a usage error with a "did you mean", like an unknown option.
         var (code, _, err) = await CliHarness.Run("train", "--config", WriteRecipe("""{ "model": "deepcnn", "data": "mnist-sample", "training": { "learningRat": 0.1 } }"""), "--print-config");
-        Assert.That(code, Is.EqualTo(ExitCodes.Failure));
-        Assert.That(err, Does.Contain("learningRat"));
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(err, Does.Contain("learningRat").And.Contain("did you mean 'learningRate'"));
         (code, _, err) = await CliHarness.Run("train", "--config", WriteRecipe("""{ "modle": "deepcnn" }"""), "--print-config");
-        Assert.That(code, Is.EqualTo(ExitCodes.Failure));
-        Assert.That(err, Does.Contain("modle"));
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(err, Does.Contain("modle").And.Contain("did you mean 'model'"));
         (code, _, err) = await CliHarness.Run("train", "--config", WriteRecipe("""{ "model": "deepcnn", "data": "mnist-sample", "training": { "emaDecay": 1.5 } }"""), "--print-config");
-        Assert.That(code, Is.EqualTo(ExitCodes.Failure));
-        Assert.That(err, Does.Contain("EmaDecay"));
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(err, Does.Contain("training.emaDecay in ").And.Contain("recipe.json must be in [0, 1)"));
+        (code, _, err) = await CliHarness.Run("train", "--config", WriteRecipe("""{ "model": "deepcnn", "data": "mnist-sample", "training": { "optimizer": "rmsprop" } }"""), "--print-config");
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(err, Does.Contain("training.optimizer in ").And.Contain("'rmsprop'"));
         (code, _, err) = await CliHarness.Run("train", "--config", WriteRecipe("""{ "training": { "epochs": 1 } }"""), "--print-config");
         Assert.That(code, Is.EqualTo(ExitCodes.Usage));
         Assert.That(err, Does.Contain("--model is required"));
@@ -104,11 +108,11 @@ public class RecipeCommandTests
         foreach (var file in files)
         {
             var recipe = RecipeFiles.Load(file);
-            Assert.That(recipe.Model, Is.Not.Null, file);
+            Assert.That(recipe.Values["model"], Is.Not.Null, file);
             var (code, output, err) = await CliHarness.Run("train", "--config", file, "--data", "mnist-sample", "--print-config");
             Assert.That(code, Is.EqualTo(ExitCodes.Success), file + ": " + err);
             var training = Training(output);
-            foreach (var field in recipe.TrainingFields.Where(f => f != "learningRate"))
+            foreach (var field in recipe.Paths().Where(p => p.StartsWith("training.", StringComparison.Ordinal)).Select(p => p["training.".Length..]).Where(f => f != "learningRate"))
                 Assert.That(training.TryGetProperty(field, out _), Is.True, $"{file}: {field}");
         }
         var seed = Training((await CliHarness.Run("train", "--config", Path.Combine(TestPaths.RepoRoot, "recipes", "deepcnn-mnist.json"), "--print-config")).Out);
@@ -128,7 +132,7 @@ public class RecipeCommandTests
         Assert.That(Training(yaml.Out).GetProperty("cutMixAlpha").GetDouble(), Is.EqualTo(1.0));
 
         var (code, _, err) = await CliHarness.Run("train", "--config", WriteRecipeAs("bad.yaml", "model: deepcnn\ndata: mnist-sample\ntraining:\n  emaDecay: fast\n"), "--print-config");
-        Assert.That(code, Is.EqualTo(ExitCodes.Failure));
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage));
         Assert.That(err, Does.Contain("bad.yaml"));
         (code, _, err) = await CliHarness.Run("train", "--config", WriteRecipeAs("broken.yml", "model: [deepcnn\n"), "--print-config");
         Assert.That(code, Is.EqualTo(ExitCodes.Failure));

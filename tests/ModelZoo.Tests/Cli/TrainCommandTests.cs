@@ -12,7 +12,7 @@ namespace ModelZoo.Tests.Cli;
 [RestoresTorchThreads]
 public class TrainCommandTests
 {
-    private static async Task<(int Code, string Out, string Err)> Run(CliSignals? signals = null, ITrainDataProvider? data = null, params string[] args)
+    private static async Task<(int Code, string Out, string Err)> Run(CliSignals? signals = null, IDataProvider? data = null, params string[] args)
     {
         var stdout = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -123,13 +123,13 @@ public class TrainCommandTests
     }
 
     /// <summary>In-memory MNIST digits instead of the (unmerged) data layer.</summary>
-    private sealed class DigitProvider(int? afterBatches = null, CliSignals? raise = null) : ITrainDataProvider
+    private sealed class DigitProvider(int? afterBatches = null, CliSignals? raise = null) : IDataProvider
     {
-        public TrainData Open(TrainDataRequest request)
+        public TrainingData Open(DataRequest request, int batchSize)
         {
-            IBatchSource train = new DigitBatches(0, 1000, Math.Min(request.BatchSize, 100));
+            IBatchSource train = new DigitBatches(0, 1000, Math.Min(batchSize, 100));
             if (afterBatches is int n) train = new SignalAfter(train, n, raise!);
-            return new TrainData(train, new DigitBatches(7000, 200, 100, shuffle: false),
+            return new TrainingData(train, new DigitBatches(7000, 200, 100, shuffle: false),
                 Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(),
                 Normalization.Mnist, 1, 28, "1000 training digits (test provider)");
         }

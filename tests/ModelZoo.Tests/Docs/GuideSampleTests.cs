@@ -55,6 +55,38 @@ public class GuideSampleTests
     }
 
     [Test]
+    public void TrainingGuideSessionSampleTrainsLikeTheCli()
+    {
+        string previous = Environment.CurrentDirectory;
+        string work = Directory.CreateTempSubdirectory("modelzoo-guide-").FullName;
+        try
+        {
+            Environment.CurrentDirectory = work;
+
+            // --- same code as docs/training.md ---
+            var request = new TrainingRequest
+            {
+                Layers = [RunSpecLayer.FromCode(s => s with { Model = "deepcnn", Data = "mnist-sample", Training = s.Training with { Epochs = 1, MaxStepsPerEpoch = 5 } })],
+                RunDirectory = "deepcnn-session",
+            };
+            using var session = TrainingSession.Prepare(request);      // the built-in recipe, the policy, data, model, run folder
+            foreach (string note in session.Plan.Notes) Console.WriteLine(note);
+            TrainingResult result = session.Run();
+            // --- end of example ---
+
+            Assert.That(session.Plan.Spec.Training.Optimizer, Is.EqualTo(OptimizerKind.Adam), "the built-in deepcnn recipe under the code's layer");
+            Assert.That(session.Plan.Spec.ModelOptions.Init, Is.EqualTo(InitScheme.He));
+            Assert.That((result.EpochsCompleted, result.Step), Is.EqualTo((1, 5L)));
+            Assert.That(File.Exists(Path.Combine(work, "deepcnn-session", "config.json")));
+        }
+        finally
+        {
+            Environment.CurrentDirectory = previous;
+            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Test]
     public void TrainingGuideResumeSampleResumesLikeTheCli()
     {
         var trainBatches = new DigitBatches(0, 200, 100);
@@ -67,21 +99,24 @@ public class GuideSampleTests
             var options = new ModelOptions { NumClasses = 10, InChannels = 1, Init = InitScheme.He, Seed = 42 };
             var recorded = RunConfiguration.For(
                 new ModelDescriptor("deepcnn", options, Enumerable.Range(0, 10).Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), Normalization.Mnist, 1, 28, "mnist-sample"),
-                TrainingDefaults.For("deepcnn", "mnist").Options with { Epochs = 1, Threads = 1 }) with { DataOptions = new RunDataOptions { Augment = "none" } };
+                TrainingDefaults.For("deepcnn", "mnist").Options with { Epochs = 1, Threads = 1, MaxStepsPerEpoch = 2 });
+            recorded = recorded with { Spec = recorded.Spec with { DataOptions = new RunDataOptions { Augment = "none" } } };
             using (var first = Zoo.Create("deepcnn", options))
             using (var t = new Trainer(first, recorded, "runs/deepcnn"))
                 t.Fit(trainBatches, validationBatches);
-            using var model = Zoo.Create("deepcnn", options with { Seed = 1 });
 
             // --- same code as docs/training.md ---
-            var configuration = RunConfiguration.ForResume("runs/deepcnn").Merge(new RunOverrides { Epochs = 2 });
-            using var trainer = new Trainer(model, configuration, "runs/deepcnn");
-            trainer.Resume(configuration.ResumedFrom!);
-            TrainingResult result = trainer.Fit(trainBatches, validationBatches);
+            using var session = TrainingSession.Prepare(new TrainingRequest
+            {
+                Resume = "runs/deepcnn",
+                Layers = [RunSpecLayer.FromCode(s => s with { Training = s.Training with { Epochs = 2 } })],
+            });
+            TrainingResult result = session.Run();
             // --- end of example ---
 
-            Assert.That(configuration.DataOptions!.Augment, Is.EqualTo("none"), "data options recorded in config.json");
-            Assert.That((result.EpochsCompleted, result.History.Count), Is.EqualTo((2, 1)));
+            Assert.That(session.Plan.Spec.DataOptions.Augment, Is.EqualTo("none"), "data options recorded in config.json");
+            Assert.That(session.Plan.Spec.Training.MaxStepsPerEpoch, Is.EqualTo(2), "training options recorded in the checkpoint");
+            Assert.That((result.EpochsCompleted, result.History.Count, result.Step), Is.EqualTo((2, 1, 4L)));
         }
         finally
         {
@@ -107,7 +142,7 @@ public class GuideSampleTests
         }
     }
 
-    [TestCase("training.md", 2)]
+    [TestCase("training.md", 3)]
     [TestCase("troubleshooting.md", 1)]
     public void GuideSamplesAreTheTestedCode(string file, int expectedFences)
     {

@@ -17,7 +17,7 @@ public class FeatureExtractorTests
         manual_seed(1);
         using var model = Zoo.Create(name);
         model.eval();
-        using var extractor = new FeatureExtractor(model, name);
+        using var extractor = new FeatureExtractor(model);
         var x = randn(2, channels, size, size);
         using (no_grad())
         {
@@ -41,7 +41,7 @@ public class FeatureExtractorTests
         var x = randn(1, 3, 64, 64);
         using (no_grad())
         {
-            using (var extractor = new FeatureExtractor(model, "resnet18", [1, -1]))
+            using (var extractor = new FeatureExtractor(model, [1, -1]))
             {
                 Assert.That(extractor.Nodes, Is.EqualTo(new[] { "layer1", "layer4" }));
                 Assert.That(extractor.Forward(x).Select(m => m.Map.shape[1]), Is.EqualTo(new long[] { 64, 512 }));
@@ -50,6 +50,6 @@ public class FeatureExtractorTests
             var after = model.call(x);
             Assert.That((before - after).abs().max().item<float>(), Is.Zero, "the model is unchanged after the extractor is disposed");
         }
-        Assert.Throws<ArgumentException>(() => new FeatureExtractor(model, "resnet18", [5]));
+        Assert.Throws<ArgumentException>(() => new FeatureExtractor(model, [5]));
     }
 }

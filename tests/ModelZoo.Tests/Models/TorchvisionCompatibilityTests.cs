@@ -25,7 +25,7 @@ public class TorchvisionCompatibilityTests
     {
         using var scope = torch.NewDisposeScope();
         var expected = ModelTestSupport.TorchvisionFixture(aux ? model + "_aux" : model);
-        using var net = Zoo.Create(model, new ModelOptions { AuxLogits = aux, Seed = 1 });
+        using var net = Zoo.Create(model, new ModelOptions { Family = aux ? new ModelZoo.Models.GoogLeNetOptions { AuxLogits = true } : null, Seed = 1 });
         var actual = ModelInspector.StateDict(net);
 
         var expectedLines = expected.Select(e => $"{e.Key} [{string.Join(",", e.Shape)}]").ToList();
@@ -59,7 +59,7 @@ public class TorchvisionCompatibilityTests
     public void GoogLeNetWithAuxiliaryHeadsHas13004888Parameters()
     {
         using var scope = torch.NewDisposeScope();
-        using var net = Zoo.Create("googlenet", new ModelOptions { AuxLogits = true });
+        using var net = Zoo.Create("googlenet", new ModelOptions { Family = new ModelZoo.Models.GoogLeNetOptions { AuxLogits = true } });
         Assert.That(ModelTestSupport.ParameterCount(net), Is.EqualTo(13_004_888L));
     }
 

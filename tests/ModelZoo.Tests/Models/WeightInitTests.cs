@@ -114,7 +114,7 @@ public class WeightInitFinitenessTests
         using var scope = torch.NewDisposeScope();
         for (long seed = 0; seed < 4; seed++)
         {
-            using var net = Zoo.Create("googlenet", new ModelOptions { Seed = seed, AuxLogits = true });
+            using var net = Zoo.Create("googlenet", new ModelOptions { Seed = seed, Family = new ModelZoo.Models.GoogLeNetOptions { AuxLogits = true } });
             foreach (var (name, p) in net.named_parameters())
                 Assert.That(torch.isfinite(p).all().item<bool>(), Is.True, $"seed {seed}: {name}");
         }

@@ -127,8 +127,8 @@ public class ZooContractTests
     public void ResetClassifierChangesTheWidthAndKeepsTheNames(string name, int channels, int size, bool aux)
     {
         using var scope = torch.NewDisposeScope();
-        using var net = Zoo.Create(name, new ModelOptions { InChannels = channels, NumClasses = 10, AuxLogits = aux, Seed = 2 });
-        using var reference = Zoo.Create(name, new ModelOptions { InChannels = channels, NumClasses = 7, AuxLogits = aux, Seed = 2 });
+        using var net = Zoo.Create(name, new ModelOptions { InChannels = channels, NumClasses = 10, Family = aux ? new ModelZoo.Models.GoogLeNetOptions { AuxLogits = true } : null, Seed = 2 });
+        using var reference = Zoo.Create(name, new ModelOptions { InChannels = channels, NumClasses = 7, Family = aux ? new ModelZoo.Models.GoogLeNetOptions { AuxLogits = true } : null, Seed = 2 });
         var card = Zoo.Card(name);
         var firstConv = net.state_dict()[card.FirstConvName + ".weight"].clone();
         var zoo = (IZooModel)net;
@@ -160,7 +160,7 @@ public class ZooContractTests
     public void ZeroInitResidualZerosTheLastNormOfEveryBlock(string name, string lastNorm, int blocks)
     {
         using var scope = torch.NewDisposeScope();
-        using var zeroed = Zoo.Create(name, new ModelOptions { InChannels = 1, NumClasses = 10, ZeroInitResidual = true, Seed = 1 });
+        using var zeroed = Zoo.Create(name, new ModelOptions { InChannels = 1, NumClasses = 10, Family = new ModelZoo.Models.ResNetOptions { ZeroInitResidual = true }, Seed = 1 });
         using var plain = Zoo.Create(name, new ModelOptions { InChannels = 1, NumClasses = 10, Seed = 1 });
         var keys = zeroed.state_dict().Keys.Where(k => k.StartsWith("layer", StringComparison.Ordinal) && k.EndsWith("." + lastNorm + ".weight", StringComparison.Ordinal)).ToList();
         Assert.That(keys, Has.Count.EqualTo(blocks));
@@ -182,7 +182,7 @@ public class ZooContractTests
     public void FactoryConvIsUsedInitialisedAndCountedUnderTheSameNames(string name, int convolutions, bool aux)
     {
         using var scope = torch.NewDisposeScope();
-        var options = new ModelOptions { InChannels = 1, NumClasses = 10, AuxLogits = aux, Seed = 6 };
+        var options = new ModelOptions { InChannels = 1, NumClasses = 10, Family = aux ? new ModelZoo.Models.GoogLeNetOptions { AuxLogits = true } : null, Seed = 6 };
         using var custom = Zoo.Create(name, options with { Layers = CustomConv.Factory });
         using var standard = Zoo.Create(name, options);
 

@@ -21,7 +21,7 @@ public class ZooModelTests
     {
         using var scope = torch.NewDisposeScope();
         bool aux = model == "googlenet";
-        using var net = Zoo.Create(model, new ModelOptions { InChannels = 1, NumClasses = 10, Seed = 3, AuxLogits = aux });
+        using var net = Zoo.Create(model, new ModelOptions { InChannels = 1, NumClasses = 10, Seed = 3, Family = aux ? new ModelZoo.Models.GoogLeNetOptions { AuxLogits = true } : null });
         net.train();
         var x = torch.randn(2, 1, 28, 28, generator: new Generator(5));
         var y = torch.tensor(new long[] { 3, 7 });

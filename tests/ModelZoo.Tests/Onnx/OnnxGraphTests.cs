@@ -33,7 +33,7 @@ public class OnnxGraphTests
     public void TheFileDeclaresNamesDynamicBatchOpsetAndPreprocessing()
     {
         string path = Path.Combine(_dir, "resnet18.onnx");
-        var info = OnnxExporter.Export(Zoo.Create("resnet", new ModelOptions { Seed = 1 }), "resnet", path);
+        var info = OnnxExporter.Export(Zoo.Create("resnet", new ModelOptions { Seed = 1 }), path);
         Assert.That(info.ModelName, Is.EqualTo("resnet18"), "aliases resolve");
         Assert.That(info.Opset, Is.EqualTo(17));
         Assert.That(info.InputShape, Is.EqualTo((3L, 224L, 224L)));
@@ -72,7 +72,7 @@ public class OnnxGraphTests
     [Test]
     public void MnistPreprocessingHasNoResize()
     {
-        var (model, _) = OnnxExporter.Build(Zoo.Create("deepcnn", new ModelOptions { Seed = 1 }), "deepcnn");
+        var (model, _) = OnnxExporter.Build(Zoo.Create("deepcnn", new ModelOptions { Seed = 1 }));
         var meta = Metadata(model);
         Assert.That(meta[OnnxMetadata.Resize], Is.EqualTo("none"));
         Assert.That(meta[OnnxMetadata.Mean], Is.EqualTo("0.1307"));
@@ -86,8 +86,8 @@ public class OnnxGraphTests
     public void TheGraphIsAnInferenceGraphWithStateDictNames()
     {
         // Dropout gone, one BatchNormalization per batch norm (running statistics as initializers), no auxiliary head.
-        var net = Zoo.Create("googlenet", new ModelOptions { AuxLogits = true, Seed = 1 });
-        var (model, _) = OnnxExporter.Build(net, "googlenet");
+        var net = Zoo.Create("googlenet", new ModelOptions { Family = new ModelZoo.Models.GoogLeNetOptions { AuxLogits = true }, Seed = 1 });
+        var (model, _) = OnnxExporter.Build(net);
         var ops = model.Graph.Node.Select(n => n.OpType).ToList();
         Assert.That(ops, Has.No.Member("Dropout"));
         Assert.That(ops.Count(o => o == "BatchNormalization"), Is.EqualTo(net.modules().OfType<TorchSharp.Modules.BatchNorm2d>().Count() - 2), "all but the two aux heads' norms");
@@ -107,7 +107,7 @@ public class OnnxGraphTests
         var net = Zoo.Create("resnet18", new ModelOptions { Seed = 3 });
         RandomiseBatchNorms(net, 3, 64, seed: 4);
         net.eval();
-        var (model, _) = OnnxExporter.Build(net, "resnet18", new OnnxExportOptions { InputSize = (64, 64) });
+        var (model, _) = OnnxExporter.Build(net, new OnnxExportOptions { InputSize = (64, 64) });
         using var generator = new Generator(6);
         var x = torch.randn([1, 3, 64, 64], generator: generator);
         Tensor expected;
@@ -129,7 +129,7 @@ public class OnnxGraphTests
         var layers = LayerFactory.Default with { Activation = () => nn.SiLU() };
         var model = Zoo.Create("deepcnn", new ModelOptions { Layers = layers, Seed = 1 });
         string path = Path.Combine(_dir, "silu.onnx");
-        var e = Assert.Throws<OnnxExportException>(() => OnnxExporter.Export(model, "deepcnn", path))!;
+        var e = Assert.Throws<OnnxExportException>(() => OnnxExporter.Export(model, path))!;
         Assert.That(e, Is.InstanceOf<ModelZooException>());
         Assert.That(e.ModulePath, Is.EqualTo("features.1"));
         Assert.That(e.ModuleType, Is.EqualTo("TorchSharp.Modules.SiLU"));
@@ -143,9 +143,9 @@ public class OnnxGraphTests
         string path = Path.Combine(_dir, "model.onnx");
         File.WriteAllText(path, "old");
         var bad = Zoo.Create("deepcnn", new ModelOptions { Layers = LayerFactory.Default with { Activation = () => nn.GELU() }, Seed = 1 });
-        Assert.Throws<OnnxExportException>(() => OnnxExporter.Export(bad, "deepcnn", path));
+        Assert.Throws<OnnxExportException>(() => OnnxExporter.Export(bad, path));
         Assert.That(File.ReadAllText(path), Is.EqualTo("old"));
-        var info = OnnxExporter.Export(Zoo.Create("deepcnn", new ModelOptions { Seed = 1 }), "deepcnn", path);
+        var info = OnnxExporter.Export(Zoo.Create("deepcnn", new ModelOptions { Seed = 1 }), path);
         Assert.That(new FileInfo(path).Length, Is.EqualTo(info.FileBytes).And.GreaterThan(100_000));
         Assert.That(Directory.GetFiles(_dir), Is.EqualTo(new[] { path }), "no temporary file left");
     }
@@ -154,16 +154,19 @@ public class OnnxGraphTests
     public void AnInputTooSmallForTheNetworkIsATypedError()
     {
         var model = Zoo.Create("deepcnn", new ModelOptions { Seed = 1 });
-        var e = Assert.Throws<OnnxExportException>(() => OnnxExporter.Build(model, "deepcnn", new OnnxExportOptions { InputSize = (1, 1) }))!;
+        var e = Assert.Throws<OnnxExportException>(() => OnnxExporter.Build(model, new OnnxExportOptions { InputSize = (1, 1) }))!;
         Assert.That(e.ModulePath, Does.StartWith("features."));
     }
 
     [TestCase(12)]
     [TestCase(22)]
     public void AnOpsetOutOfRangeIsRefused(int opset) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => OnnxExporter.Build(Zoo.Create("deepcnn", new ModelOptions { Seed = 1 }), "deepcnn", new OnnxExportOptions { Opset = opset }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OnnxExporter.Build(Zoo.Create("deepcnn", new ModelOptions { Seed = 1 }), new OnnxExportOptions { Opset = opset }));
 
     [Test]
-    public void AnUnknownModelNameIsTheRegistrysError() =>
-        Assert.Throws<UnknownModelException>(() => OnnxExporter.Build(Zoo.Create("deepcnn", new ModelOptions { Seed = 1 }), "no-such-model"));
+    public void AModelWithoutACardIsRefusedByName()
+    {
+        var e = Assert.Throws<ArgumentException>(() => OnnxExporter.Build(nn.Sequential(("fc", nn.Linear(4, 2)))))!;
+        Assert.That(e.Message, Does.Contain("not a zoo model"));
+    }
 }

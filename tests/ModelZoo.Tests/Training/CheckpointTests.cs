@@ -122,14 +122,14 @@ public class CheckpointTests
     [Test]
     public void ResumeMidEpochIsExact()
     {
-        var options = TinyNets.Options with { Epochs = 2, Optimizer = OptimizerKind.Adam, ProgressInterval = 1, Threads = 1 };
+        var options = TinyNets.Options with { Epochs = 2, Optimizer = OptimizerKind.Adam, Threads = 1 };
         using var straight = TinyNets.Create();
         using (var t = new Trainer(straight, options, TinyNets.Descriptor))
             t.Fit(new DigitBatches(0, 400, 50));
 
         string dir = TinyNets.TempDir();
         using (var first = TinyNets.Create())
-        using (var t = new Trainer(first, options, TinyNets.Descriptor, dir))
+        using (var t = new Trainer(first, options, TinyNets.Descriptor, dir) { ProgressInterval = 1 })
         using (var cts = new CancellationTokenSource())
         {
             t.Callbacks.Add(new ProgressCallback(p => { if (p.Step == 11) cts.Cancel(); }));

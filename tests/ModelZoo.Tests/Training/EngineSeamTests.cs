@@ -149,7 +149,7 @@ public class EngineSeamTests
     public void CustomCallbackSeesProgressAndEpochsAndCanStop()
     {
         using var model = TinyNets.Create();
-        using var trainer = new Trainer(model, TinyNets.Options with { Epochs = 3, MaxStepsPerEpoch = 4, ProgressInterval = 2 }, TinyNets.Descriptor);
+        using var trainer = new Trainer(model, TinyNets.Options with { Epochs = 3, MaxStepsPerEpoch = 4 }, TinyNets.Descriptor) { ProgressInterval = 2 };
         var seen = new Recorder();
         trainer.Callbacks.Add(seen);
         var result = trainer.Fit(new DigitBatches(0, 500, 50), new DigitBatches(7000, 1000, 50, shuffle: false));
@@ -220,7 +220,7 @@ public class EngineSeamTests
         (long Reads, float[] Weights, double Loss) Run(int interval)
         {
             using var model = TinyNets.Create();
-            using var trainer = new Trainer(model, TinyNets.Options with { MaxStepsPerEpoch = 10, ProgressInterval = interval }, TinyNets.Descriptor);
+            using var trainer = new Trainer(model, TinyNets.Options with { MaxStepsPerEpoch = 10 }, TinyNets.Descriptor) { ProgressInterval = interval };
             var r = trainer.Fit(new DigitBatches(0, 500, 50));
             return (trainer.HostReads, TinyNets.Weights(model), r.History[0].TrainLoss);
         }

@@ -1,3 +1,4 @@
+using ModelZoo.Blocks.Binary;
 using ModelZoo.Data;
 using ModelZoo.Data.Transforms;
 using ModelZoo.Training;
@@ -9,9 +10,11 @@ namespace ModelZoo.Tests.Training;
 /// <summary>
 /// CI-sized training of every zoo model through the real <see cref="Trainer"/> on real images: the bundled MNIST
 /// sample at 1x28x28 and imagenette-mini at 3x224x224. Each run fits one fixed batch of real images for two short
-/// epochs of two steps; the training loss of the second epoch must be below the first (the model learns, nothing is NaN).
+/// epochs of two steps (six for a binarised model); the training loss of the last epoch must be below the first (the
+/// model learns, nothing is NaN).
 /// Dropout is off and the optimizer is SGD with momentum at a small rate, so on a fixed batch every step is a
-/// descent step and the check cannot flake (Adam's sign-like first steps raised the loss of resnet34/152 at 28x28).
+/// descent step for a real-valued network and the check cannot flake (Adam's sign-like first steps raised the loss of
+/// resnet34/152 at 28x28).
 /// </summary>
 [Category("Slow")]
 public class EveryModelTrainsTests
@@ -55,17 +58,21 @@ public class EveryModelTrainsTests
         torch.manual_seed(1);
         var modelOptions = new ModelOptions { NumClasses = 10, InChannels = channels, Seed = 1, Dropout = 0 };
         using var net = Zoo.Create(model, modelOptions);
+        // A binarised network's sign weights and activations make single steps jumpy even on a fixed batch (measured:
+        // the second epoch above the first for some seeds); over six epochs (12 steps) its loss falls for every seed
+        // and thread count tried (seeds 1-3, 1 and 2 threads: last epoch at 5-45 % of the first).
+        bool binary = BinaryLayers.Find(net).Count > 0;
         var options = new TrainingOptions
         {
-            Epochs = 2, BatchSize = 2, Optimizer = OptimizerKind.Momentum, LearningRate = 1e-3, Schedule = ScheduleKind.Constant,
+            Epochs = binary ? 6 : 2, BatchSize = 2, Optimizer = OptimizerKind.Momentum, LearningRate = 1e-3, Schedule = ScheduleKind.Constant,
             Seed = 1, Threads = Environment.ProcessorCount,
         };
         var descriptor = new ModelDescriptor(model, modelOptions, Enumerable.Range(0, 10).Select(i => i.ToString()).ToList(),
             Normalization.ImageNet.ForChannels(channels), channels, size, "fixed-batch");
         using var trainer = new Trainer(net, options, descriptor);
         var result = trainer.Fit(data);
-        Assert.That(result.History, Has.Count.EqualTo(2));
-        double first = result.History[0].TrainLoss, second = result.History[1].TrainLoss;
+        Assert.That(result.History, Has.Count.EqualTo(options.Epochs));
+        double first = result.History[0].TrainLoss, second = result.History[^1].TrainLoss;
         Assert.That(double.IsFinite(first) && double.IsFinite(second), $"{model}: losses {first}, {second}");
                 Assert.That(second, Is.LessThan(first), $"{model} at {channels}x{size}x{size}: loss did not go down ({first:F4} -> {second:F4})");
     }

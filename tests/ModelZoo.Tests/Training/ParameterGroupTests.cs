@@ -24,7 +24,7 @@ public sealed class ParameterGroupTests
         var backbone = new List<float>();
         var head = new List<float>();
         foreach (var (name, p) in model.named_parameters())
-            (PretrainedWeights.IsHeadParameter("deepcnn", name) ? head : backbone).AddRange(p.detach().flatten().data<float>().ToArray());
+            (PretrainedWeights.IsHeadParameter(Zoo.Card("deepcnn"), name) ? head : backbone).AddRange(p.detach().flatten().data<float>().ToArray());
         return (backbone.ToArray(), head.ToArray());
     }
 
@@ -63,10 +63,11 @@ public sealed class ParameterGroupTests
         var options = Sgd with { BackboneLearningRate = 0.005, Schedule = ScheduleKind.Cosine, Epochs = 2 };
         using var trainer = new Trainer(model, options, DeepCnn);
         var ratios = new List<double>();
-        trainer.Callbacks.Add(new TrainerTests.EpochProbe(() => ratios.Add(trainer.Optimizer.ParamGroups.First().LearningRate / trainer.Optimizer.ParamGroups.Last().LearningRate)));
+        // The rates each optimiser step uses (the schedule sets the next step's rate after a step; the last is 0).
+        trainer.Callbacks.Add(new BeforeStepProbe(() => ratios.Add(trainer.Optimizer.ParamGroups.First().LearningRate / trainer.Optimizer.ParamGroups.Last().LearningRate)));
         trainer.Fit(new DigitBatches(0, 300, 50));
         Assert.That(trainer.LearningRate, Is.LessThan(0.05), "the cosine schedule decayed the head's rate");
-        Assert.That(ratios, Has.Count.EqualTo(2));
+        Assert.That(ratios, Has.Count.EqualTo(6), "2 epochs of 3 steps");
         Assert.That(ratios, Has.All.EqualTo(0.1).Within(1e-9));
     }
 
@@ -99,5 +100,10 @@ public sealed class ParameterGroupTests
         using var tiny = TinyNets.Create();
         var ex = Assert.Throws<ArgumentException>(() => new Trainer(tiny, Sgd with { BackboneLearningRate = 1e-3 }, TinyNets.Descriptor));
         Assert.That(ex!.Message, Does.Contain("tinynet"));
+    }
+
+    private sealed class BeforeStepProbe(Action onStep) : ITrainingCallback
+    {
+        public void OnBeforeOptimizerStep(Trainer trainer) => onStep();
     }
 }

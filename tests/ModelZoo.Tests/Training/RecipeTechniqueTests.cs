@@ -397,14 +397,14 @@ public sealed class RecipeTechniqueTests
     {
         // Accumulation 2 over 6 batches: cancelled while the third batch (the first half of step 2) trains, the run
         // stops at the last whole step (batch 2 of the epoch) and the resumed run redoes the half step.
-        var options = TinyNets.Options with { AccumulationSteps = 2, EmaDecay = 0.9, MixupAlpha = 0.5, CutMixAlpha = 1, Epochs = 2, ProgressInterval = 1 };
+        var options = TinyNets.Options with { AccumulationSteps = 2, EmaDecay = 0.9, MixupAlpha = 0.5, CutMixAlpha = 1, Epochs = 2 };
         using var straight = TinyNets.Create();
         using (var t = new Trainer(straight, options, TinyNets.Descriptor)) t.Fit(new DigitBatches(0, 300, 50));
 
         string dir = TinyNets.TempDir();
         using var cts = new CancellationTokenSource();
         using (var model = TinyNets.Create())
-        using (var t = new Trainer(model, options, TinyNets.Descriptor, dir))
+        using (var t = new Trainer(model, options, TinyNets.Descriptor, dir) { ProgressInterval = 1 })
         {
             var result = t.Fit(new CancelAt(new DigitBatches(0, 300, 50), 2, cts), null, cts.Token);
             Assert.That(result.Status, Is.EqualTo(TrainingStatus.Interrupted));

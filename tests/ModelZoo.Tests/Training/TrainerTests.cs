@@ -60,8 +60,8 @@ public class TrainerTests
     {
         string dir = TinyNets.TempDir();
         using var model = TinyNets.Create();
-        var configuration = RunConfiguration.For(TinyNets.Descriptor, TinyNets.Options with { Epochs = 2, MaxStepsPerEpoch = 5, TensorBoard = true })
-            with { DataOptions = new RunDataOptions { Augment = "none" } };
+        var configuration = RunConfiguration.For(TinyNets.Descriptor, TinyNets.Options with { Epochs = 2, MaxStepsPerEpoch = 5, TensorBoard = true });
+        configuration = configuration with { Spec = configuration.Spec with { DataOptions = new RunDataOptions { Augment = "none" } } };
         using var trainer = new Trainer(model, configuration, dir);
         var result = trainer.Fit(new DigitBatches(0, 500, 50), new DigitBatches(7000, 200, 100, shuffle: false));
 
@@ -82,13 +82,14 @@ public class TrainerTests
             var c = config.RootElement;
             Assert.That(c.GetProperty("model").GetString(), Is.EqualTo("tinynet"));
             Assert.That(c.GetProperty("data").GetString(), Is.EqualTo("mnist-sample"));
-            Assert.That(c.GetProperty("seed").GetInt64(), Is.EqualTo(3));
+            Assert.That(c.GetProperty("training").GetProperty("seed").GetInt64(), Is.EqualTo(3));
             Assert.That(c.GetProperty("training").GetProperty("optimizer").GetString(), Is.EqualTo("adam"));
             Assert.That(c.GetProperty("training").GetProperty("epochs").GetInt32(), Is.EqualTo(2));
             Assert.That(c.GetProperty("modelOptions").GetProperty("numClasses").GetInt32(), Is.EqualTo(10));
-            Assert.That(c.GetProperty("versions").GetProperty("torchsharp").GetString(), Does.StartWith("0.107"));
-            Assert.That(c.GetProperty("versions").GetProperty("dotnet").GetString(), Does.Contain(".NET"));
-            Assert.That(c.GetProperty("extras").GetProperty("augment").GetString(), Is.EqualTo("none"));
+            Assert.That(c.GetProperty("run").GetProperty("versions").GetProperty("torchsharp").GetString(), Does.StartWith("0.107"));
+            Assert.That(c.GetProperty("run").GetProperty("versions").GetProperty("dotnet").GetString(), Does.Contain(".NET"));
+            Assert.That(c.GetProperty("run").GetProperty("classes").GetArrayLength(), Is.EqualTo(10));
+            Assert.That(c.GetProperty("dataOptions").GetProperty("augment").GetString(), Is.EqualTo("none"));
         }
 
         // curves.png is the CLI's (the training library has no plotting dependency); see TrainCommandTests.
@@ -124,7 +125,7 @@ public class TrainerTests
         string dir = TinyNets.TempDir();
         using var model = TinyNets.Create();
         using var cts = new CancellationTokenSource();
-        using var trainer = new Trainer(model, TinyNets.Options with { Epochs = 3, ProgressInterval = 1 }, TinyNets.Descriptor, dir);
+        using var trainer = new Trainer(model, TinyNets.Options with { Epochs = 3 }, TinyNets.Descriptor, dir) { ProgressInterval = 1 };
         trainer.Callbacks.Add(new ProgressCallback(p => { if (p.Phase == "train" && p.Step == 3) cts.Cancel(); }));
         var result = trainer.Fit(new DigitBatches(0, 500, 50), null, cts.Token);
         Assert.That(result.Status, Is.EqualTo(TrainingStatus.Interrupted));

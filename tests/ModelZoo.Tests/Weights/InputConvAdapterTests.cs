@@ -37,8 +37,8 @@ public class InputConvAdapterTests
     [Test]
     public void FreezingTheBackboneLeavesOnlyTheHeadTrainable()
     {
-        using var model = Zoo.Create("googlenet", new ModelOptions { NumClasses = 5, AuxLogits = true });
-        int frozen = PretrainedWeights.FreezeBackbone(model, "googlenet");
+        using var model = Zoo.Create("googlenet", new ModelOptions { NumClasses = 5, Family = new ModelZoo.Models.GoogLeNetOptions { AuxLogits = true } });
+        int frozen = PretrainedWeights.FreezeBackbone(model);
         var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.name).ToList();
         Assert.That(trainable, Is.EquivalentTo(new[] { "fc.weight", "fc.bias", "aux1.fc2.weight", "aux1.fc2.bias", "aux2.fc2.weight", "aux2.fc2.bias" }));
         Assert.That(frozen, Is.EqualTo(model.parameters().Count() - trainable.Count));

@@ -42,7 +42,7 @@ public class TorchvisionImportTests
     {
         using var scope = NewDisposeScope();
         bool aux = name == "googlenet_aux";
-        using var model = Zoo.Create(aux ? "googlenet" : name, new ModelOptions { NumClasses = 1000, InChannels = 3, AuxLogits = aux });
+        using var model = Zoo.Create(aux ? "googlenet" : name, new ModelOptions { NumClasses = 1000, InChannels = 3, Family = aux ? new ModelZoo.Models.GoogLeNetOptions { AuxLogits = true } : null });
         var result = PretrainedWeights.Load(model, Path.Combine(_dir, name + extension));
         Assert.That(result.Missing, Is.Empty);
         Assert.That(result.Unexpected, Is.Empty);
@@ -77,7 +77,7 @@ public class TorchvisionImportTests
         var io = SafetensorsFile.Read(Path.Combine(_dir, "googlenet_tin.io.safetensors"));
         double Diff(bool transformInput)
         {
-            using var model = Zoo.Create("googlenet", new ModelOptions { NumClasses = 1000, InChannels = 3, TransformInput = transformInput });
+            using var model = Zoo.Create("googlenet", new ModelOptions { NumClasses = 1000, InChannels = 3, Family = new ModelZoo.Models.GoogLeNetOptions { TransformInput = transformInput } });
             PretrainedWeights.Load(model, Path.Combine(_dir, "googlenet_tin.pth"));
             model.eval();
             using var noGrad = no_grad();
@@ -107,7 +107,7 @@ public class TorchvisionImportTests
         using var model = Zoo.Create("resnet18", new ModelOptions { NumClasses = 10, InChannels = 1 });
         var freshFc = model.state_dict()["fc.weight"].clone();
         string path = Path.Combine(_dir, "resnet18.pth");
-        var result = PretrainedWeights.LoadForFineTuning(model, "resnet18", path);
+        var result = PretrainedWeights.LoadForFineTuning(model, path);
         Assert.That(result.Reinitialized, Is.EquivalentTo(new[] { "fc.weight", "fc.bias" }));
         Assert.That(result.Adapted, Is.EqualTo(new[] { "conv1.weight" }));
         var file = PretrainedWeights.Read(path);
@@ -123,13 +123,13 @@ public class TorchvisionImportTests
     {
         using var scope = NewDisposeScope();
         using var model = Zoo.Create("googlenet", new ModelOptions { NumClasses = 10, InChannels = 3 });
-        var result = PretrainedWeights.LoadForFineTuning(model, "googlenet", Path.Combine(_dir, "googlenet_aux.pth"));
+        var result = PretrainedWeights.LoadForFineTuning(model, Path.Combine(_dir, "googlenet_aux.pth"));
         Assert.That(result.Reinitialized, Is.EquivalentTo(new[] { "fc.weight", "fc.bias" }));
         Assert.That(result.Unexpected, Is.Not.Empty.And.All.StartsWith("aux"));
         Assert.That(result.Missing, Is.Empty);
         // A mismatch outside the head is still an error.
         using var vgg = Zoo.Create("vgg11_bn", new ModelOptions { NumClasses = 10, InChannels = 3 });
-        var e = Assert.Throws<WeightsFileException>(() => PretrainedWeights.LoadForFineTuning(vgg, "vgg11_bn", Path.Combine(_dir, "resnet18.pth")))!;
+        var e = Assert.Throws<WeightsFileException>(() => PretrainedWeights.LoadForFineTuning(vgg, Path.Combine(_dir, "resnet18.pth")))!;
         Assert.That(e.Message, Does.Contain("missing").And.Contain("unexpected"));
     }
 

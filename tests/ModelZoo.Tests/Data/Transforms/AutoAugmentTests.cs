@@ -136,8 +136,10 @@ public class AutoAugmentTests
     public void TrainCanUseThePresetsOnAFolder(string preset)
     {
         // What `modelzoo train --augment randaugment|trivialaugment` opens: the preset on real photos, in the loader.
-        var data = new ModelZoo.Cli.Commands.TrainDataWiring().Open(new ModelZoo.Cli.Commands.TrainDataRequest(
-            TestPaths.Imagenette, 4, 48, preset, 0, "fail", 42, 1, 0));
+        var data = new ModelZoo.Data.DataPipeline().Open(new ModelZoo.Data.DataRequest(TestPaths.Imagenette)
+        {
+            ImageSize = 48, Augment = preset, Seed = 42, Threads = 1, Workers = 0,
+        }, 4);
         try
         {
             Assert.That(data.Description, Does.Contain("augment " + preset));
@@ -147,7 +149,7 @@ public class AutoAugmentTests
         }
         finally
         {
-            data.Resources?.Dispose();
+            data.Dispose();
         }
     }
 }

@@ -1,6 +1,4 @@
-using ModelZoo.Training;
-
-namespace ModelZoo.Cli.Commands;
+namespace ModelZoo.Training;
 
 /// <summary>
 /// <c>--overwrite</c> of a non-empty folder without losing it early: the old folder is renamed aside (next to it) before
@@ -8,7 +6,7 @@ namespace ModelZoo.Cli.Commands;
 /// checkpoint), and moved back if the command fails before that (<see cref="Dispose"/>). Nothing is appended to or
 /// mixed with the old folder's files.
 /// </summary>
-internal sealed class FolderReplacement : IDisposable, ITrainingCallback
+public sealed class FolderReplacement : IDisposable, ITrainingCallback
 {
     private readonly string _target;
     private string? _aside;
@@ -42,13 +40,13 @@ internal sealed class FolderReplacement : IDisposable, ITrainingCallback
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* the new run is in place; a leftover copy is harmless */ }
     }
 
-    /// <inheritdoc />
+    /// <summary>Commits once the run has written its <c>last</c> checkpoint.</summary>
     public void OnEpochEnd(Trainer trainer, EpochMetrics metrics)
     {
         if (trainer.LastCheckpointPath is string last && File.Exists(last)) Commit();
     }
 
-    /// <inheritdoc />
+    /// <summary>Commits once the run has written its <c>last</c> checkpoint.</summary>
     public void OnTrainingEnd(Trainer trainer, TrainingStatus? status)
     {
         if (trainer.LastCheckpointPath is string last && File.Exists(last)) Commit();
