@@ -34,10 +34,28 @@ public static class TorchRuntime
 
     /// <summary>
     /// Applies the process-wide native settings a network needs before it runs: on a CPU that hides its cache
-    /// sizes, oneDNN is turned off when <paramref name="network"/> holds a 1x1 convolution (see
-    /// docs/troubleshooting.md). Cheap when there is nothing to decide; never throws.
+    /// sizes, oneDNN is turned off only when <paramref name="network"/> holds a 1x1 convolution as an ordinary layer
+    /// (oneDNN mis-plans them there: <see cref="PointwiseConvolutionCrashes"/>; networks built through
+    /// <see cref="Blocks.LayerFactory.Default"/>, every zoo model included, hold <see cref="Blocks.PointwiseConv2d"/>
+    /// instead). See
+    /// docs/troubleshooting.md. Cheap when there is nothing to decide; never throws.
     /// </summary>
     public static void PrepareFor(torch.nn.Module network) => OneDnnGuard.EnsureFor(network);
+
+    /// <summary>
+    /// True when this CPU hides its cache sizes from <c>cpuid</c> (as some virtual machines do), where libtorch's
+    /// oneDNN mis-plans 1x1 convolutions: some backward passes crash (<see cref="PointwiseConvolutionCrashes"/>), some
+    /// float32 channels-last forward passes return wrong values. <see cref="Blocks.LayerFactory.Default"/> then builds
+    /// 1x1 convolutions as <see cref="Blocks.PointwiseConv2d"/>.
+    /// </summary>
+    public static bool CpuHidesCacheSizes => OneDnnGuard.CacheInfoMissingHere;
+
+    /// <summary>
+    /// Whether oneDNN's backward pass of a 1x1 convolution (no padding, one group) with these channels dies with SIGFPE
+    /// on a CPU that hides its cache sizes: the pairs 256-1024, 512-1024, 512-2048, 1024-512 and 1024-2048, either way
+    /// round (ResNet-50/101/152's).
+    /// </summary>
+    public static bool PointwiseConvolutionCrashes(long inChannels, long outChannels) => OneDnnGuard.BackwardCrashes(inChannels, outChannels, 1, 1);
 
     /// <summary>Environment variable: <c>default</c> keeps glibc's malloc settings (see <see cref="TuneAllocatorForTraining"/>).</summary>
     public const string AllocatorEnvironmentVariable = GlibcAllocator.EnvironmentVariable;
@@ -50,6 +68,9 @@ public static class TorchRuntime
     /// was set, or null where nothing was (another OS or C library, or <c>MODELZOO_MALLOC=default</c>). Never throws.
     /// </summary>
     public static string? TuneAllocatorForTraining() => GlibcAllocator.EnsureTuned();
+
+    /// <summary>Whether libtorch uses oneDNN (MKL-DNN) for convolutions now; null where that cannot be read (not Linux).</summary>
+    public static bool? OneDnnEnabled => OneDnnGuard.IsOneDnnEnabled();
 
     /// <summary>Why oneDNN was turned off in this process, or null while it is left as libtorch configured it.</summary>
     public static string? OneDnnDisabledReason => OneDnnGuard.DisabledReason;
