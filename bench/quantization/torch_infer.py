@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """PyTorch 1.13 fp32 eager inference of a torchvision model: eval() + inference_mode, random weights, one round.
 
 Usage: torch_infer.py MODEL BATCH THREADS [ITERATIONS]   prints "torch <images/s>".
