@@ -28,6 +28,8 @@ public static class CliApp
             .WithExample("embed", "--checkpoint", "runs/deepcnn-20260101-120000/checkpoints/best.ckpt", "digit.png", "--json");
         config.AddCommand<ExportCommand>("export").WithDescription("Write a checkpoint as an ONNX inference graph (opset 17, dynamic batch, preprocessing metadata).")
             .WithExample("export", "--checkpoint", "runs/deepcnn-20260101-120000/checkpoints/best.ckpt", "--format", "onnx", "--output", "deepcnn.onnx");
+        config.AddCommand<QuantizeCommand>("quantize").WithDescription("Write a checkpoint as an 8-bit ONNX model (QDQ, calibrated on training images) that ONNX Runtime runs with its integer kernels.")
+            .WithExample("quantize", "--checkpoint", "runs/resnet18-20260101-120000", "--calibration-data", "imagenette", "--samples", "256", "--output", "resnet18-int8.onnx");
         config.AddCommand<ImportWeightsCommand>("import-weights").WithDescription("Import a torchvision .pth or safetensors file into a ModelZoo checkpoint.")
             .WithExample("import-weights", "--model", "resnet18", "--weights", "resnet18-f37072fd.pth", "--output", "resnet18-imagenet.ckpt");
         config.AddCommand<InspectCommand>("inspect").WithDescription("Per-layer shapes, parameters and MACs of a model, or its state-dict keys.")

@@ -20,6 +20,7 @@ public static class CliArguments
         ["predict"] = typeof(PredictSettings),
         ["embed"] = typeof(EmbedSettings),
         ["export"] = typeof(ExportSettings),
+        ["quantize"] = typeof(QuantizeSettings),
         ["import-weights"] = typeof(ImportWeightsSettings),
         ["inspect"] = typeof(InspectSettings),
         ["list"] = typeof(ListSettings),

@@ -35,23 +35,7 @@ public static class OnnxExporter
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var (proto, info) = Build(model, options);
-        string full = Path.GetFullPath(path);
-        string? folder = Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        string temp = $"{full}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                proto.WriteTo(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        string full = OnnxFiles.WriteAtomically(proto, path);
         return info with { Path = full, FileBytes = new FileInfo(full).Length };
     }
 

@@ -24,6 +24,9 @@ public static class OnnxMetadata
     /// <summary>Input the graph was built for, <c>channels,height,width</c>.</summary>
     public const string InputSize = "modelzoo.input_size";
 
+    /// <summary>Present in int8 models written by <c>modelzoo quantize</c>: how the model was quantized and calibrated, in words.</summary>
+    public const string Quantization = "modelzoo.quantization";
+
     /// <summary>Per-channel mean subtracted after scaling to [0, 1], e.g. <c>0.485,0.456,0.406</c>.</summary>
     public const string Mean = "preprocessing.mean";
 

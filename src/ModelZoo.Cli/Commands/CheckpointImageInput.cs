@@ -20,6 +20,17 @@ internal sealed class CheckpointImageInput : IDisposable
         _decoder = new SafeImageDecoder(new ImageDecodeOptions(info.Channels));
     }
 
+    /// <summary>
+    /// The preprocessing an ONNX file of this checkpoint records (what predict does): MNIST-sized models see the image
+    /// resized to the input, others resize to 256/224 of it and centre-crop; the checkpoint's normalisation.
+    /// </summary>
+    public static Preprocessing Preprocessing(CheckpointInfo info)
+    {
+        int size = info.ImageSize;
+        int? resize = IsSmall(info) ? null : (int)Math.Round(size * 256.0 / 224.0);
+        return new Preprocessing(info.Normalization.Mean, info.Normalization.Std, resize, size, "bilinear");
+    }
+
     /// <summary>MNIST-sized models (input under 64 pixels) see the image resized to the input; others resize and centre-crop.</summary>
     public static bool IsSmall(CheckpointInfo info) => info.ImageSize < 64;
 

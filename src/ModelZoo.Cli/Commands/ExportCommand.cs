@@ -23,9 +23,7 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
         OutputPaths.CheckFile("--output", settings.Output!, settings.Overwrite, new FileInfo(path).Length + (1L << 20));
         var info = Checkpoint.ReadInfo(path);
         int size = info.ImageSize;
-        // What predict does: MNIST-sized models see the image resized to the input, others resize 256/224 and centre-crop.
-        int? resize = CheckpointImageInput.IsSmall(info) ? null : (int)Math.Round(size * 256.0 / 224.0);
-        var preprocessing = new Preprocessing(info.Normalization.Mean, info.Normalization.Std, resize, size, "bilinear");
+        var preprocessing = CheckpointImageInput.Preprocessing(info);
         using var scope = NewDisposeScope();
         var (model, _) = Checkpoint.LoadModel(path, settings.Ema);
         if (string.Equals(settings.Format, "packed", StringComparison.OrdinalIgnoreCase))

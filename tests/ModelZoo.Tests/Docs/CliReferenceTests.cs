@@ -16,6 +16,7 @@ public class CliReferenceTests
         ("embed", typeof(EmbedSettings)),
         ("import-weights", typeof(ImportWeightsSettings)),
         ("export", typeof(ExportSettings)),
+        ("quantize", typeof(QuantizeSettings)),
         ("inspect", typeof(InspectSettings)),
         ("list", typeof(ListSettings)),
         ("experiment", typeof(ExperimentSettings)),

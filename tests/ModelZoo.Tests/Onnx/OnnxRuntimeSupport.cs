@@ -75,6 +75,26 @@ internal static class OnnxRuntimeSupport
         return norms.Count;
     }
 
+    /// <summary>
+    /// The graph ONNX Runtime actually runs: the model after its graph optimisations (the extended level, where the QDQ
+    /// fusions to integer kernels happen), as op type -> count.
+    /// </summary>
+    public static Dictionary<string, int> OptimizedOps(byte[] model)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"modelzoo-optimized-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED, OptimizedModelFilePath = path, IntraOpNumThreads = 1 })
+            using (new InferenceSession(model, options)) { }
+            var optimized = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+            return optimized.Graph.Node.GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>Largest absolute difference.</summary>
     public static double MaxAbsDiff(float[] a, Tensor b)
     {

@@ -96,7 +96,7 @@ public class PackageTests
     [TestCase("ModelZoo", new[] { "TorchSharp" })]
     [TestCase("ModelZoo.Data", new[] { "TorchSharp", "SixLabors.ImageSharp" })]
     [TestCase("ModelZoo.Training", new[] { "TorchSharp", "ModelZoo", "ModelZoo.Data" })]
-    [TestCase("ModelZoo.Onnx", new[] { "TorchSharp", "ModelZoo", "OnnxSharp", "Google.Protobuf" })]
+    [TestCase("ModelZoo.Onnx", new[] { "TorchSharp", "ModelZoo", "OnnxSharp", "Google.Protobuf", "Microsoft.ML.OnnxRuntime.Managed" })]
     public void PackagesFollowTheDependencyLine(string id, string[] expected)
     {
         // A consumer of ModelZoo alone gets no image decoder and no plotting library; plotting lives in the CLI.
