@@ -46,7 +46,7 @@ int Speed()
         net.eval();
         OnnxExporter.Export(net, model, fp32Path);
         // Random weights and synthetic calibration: the kernels' speed does not depend on the values.
-        var info = OnnxQuantizer.Quantize(net, model, OnnxQuantizer.SyntheticCalibration(32, ((int)c, (int)h, (int)w), 8), int8Path,
+        var info = OnnxQuantizer.Quantize(net, OnnxQuantizer.SyntheticCalibration(32, ((int)c, (int)h, (int)w), 8), int8Path,
             new OnnxQuantizationOptions { Threads = threads, Activations = activations });
         Console.WriteLine(string.Create(inv, $"wrote {fp32Path} ({info.FloatBytes / 1e6:F1} MB) and {int8Path} ({info.FileBytes / 1e6:F1} MB, {info.SizeRatio:P1})"));
     }
@@ -104,7 +104,7 @@ int Accuracy()
         var loader = new DataLoader(calibration, new DataLoaderOptions(BatchSize: Math.Clamp(400_000 / (info.ImageSize * info.ImageSize), 1, 64), Shuffle: false, Workers: threads, Transform: transform));
         string int8Path = Path.Combine(dir, $"int8-{method}.onnx");
         var sw = Stopwatch.StartNew();
-        var q = OnnxQuantizer.Quantize(net, info.ModelName, loader.GetEpoch(0).Select(b => b.Images), int8Path,
+        var q = OnnxQuantizer.Quantize(net, loader.GetEpoch(0).Select(b => b.Images), int8Path,
             new OnnxQuantizationOptions { Method = method, Threads = threads, Export = export });
         double seconds = sw.Elapsed.TotalSeconds;
         var (_, int8) = Predict(int8Path, split.Validation, transform);

@@ -56,7 +56,7 @@ public sealed class QuantizeCommand(CliEnvironment env) : Command<QuantizeSettin
                 Workers: threads, Transform: TransformPresets.Eval(info.ImageSize, info.Normalization, CheckpointImageInput.IsSmall(info))));
             log.WriteLine(string.Create(Inv, $"calibrating {info.ModelName} ({method.ToString().ToLowerInvariant()}) on {images.Count:N0} training images of {spec}"));
             written = WithProgress(settings, log, images.Count, progress =>
-                OnnxQuantizer.Quantize(model, info.ModelName, Images(loader, token), settings.Output!, options, progress, token));
+                OnnxQuantizer.Quantize(model, Images(loader, token), settings.Output!, options, progress, token));
         }
         Report(settings, path, spec, written);
         return ExitCodes.Success;

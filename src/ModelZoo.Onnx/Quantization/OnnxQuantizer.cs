@@ -21,7 +21,6 @@ public static class OnnxQuantizer
 {
     /// <summary>Quantizes <paramref name="model"/> and writes the QDQ model to <paramref name="path"/> atomically.</summary>
     /// <param name="model">A zoo model (its training mode is ignored; it is not changed).</param>
-    /// <param name="modelName">Registry name or alias (the card gives the default input size and the metadata).</param>
     /// <param name="calibrationBatches">Float32 <c>[n, C, H, W]</c> batches preprocessed as the model expects (the card's or the checkpoint's normalisation), read once; see <see cref="SyntheticCalibration"/> for random input.</param>
     /// <param name="path">The file to write.</param>
     /// <param name="options">Method, export settings; null: min-max on the card's input.</param>
@@ -30,20 +29,19 @@ public static class OnnxQuantizer
     /// <returns>What was written, with the float and int8 sizes.</returns>
     /// <exception cref="OnnxExportException">The model cannot be exported (binarised layers).</exception>
     /// <exception cref="OnnxQuantizationException">No calibration samples, or a batch of the wrong type or shape.</exception>
-    /// <exception cref="UnknownModelException"><paramref name="modelName"/> is not in the registry.</exception>
+    /// <exception cref="ArgumentException">Not a model made by <c>Zoo.Create</c> (its card gives the input size and the metadata).</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public static OnnxQuantizationInfo Quantize(nn.Module model, string modelName, IEnumerable<Tensor> calibrationBatches, string path,
+    public static OnnxQuantizationInfo Quantize(nn.Module model, IEnumerable<Tensor> calibrationBatches, string path,
         OnnxQuantizationOptions? options = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var (proto, info) = Build(model, modelName, calibrationBatches, options, progress, cancellationToken);
+        var (proto, info) = Build(model, calibrationBatches, options, progress, cancellationToken);
         string full = OnnxFiles.WriteAtomically(proto, path);
         return info with { Path = full, FileBytes = new FileInfo(full).Length };
     }
 
     /// <summary>As <see cref="Quantize"/>, in memory: the serialised QDQ model (for an <c>InferenceSession</c>) and what it holds.</summary>
     /// <param name="model">A zoo model (not changed).</param>
-    /// <param name="modelName">Registry name or alias.</param>
     /// <param name="calibrationBatches">Float32 <c>[n, C, H, W]</c> batches, preprocessed, read once.</param>
     /// <param name="options">Method, export settings; null: min-max on the card's input.</param>
     /// <param name="progress">Receives the number of calibration samples seen after each batch.</param>
@@ -51,10 +49,10 @@ public static class OnnxQuantizer
     /// <returns>The model bytes and the summary (its path empty).</returns>
     /// <exception cref="OnnxExportException">The model cannot be exported.</exception>
     /// <exception cref="OnnxQuantizationException">No calibration samples, or a batch of the wrong type or shape.</exception>
-    public static (byte[] Model, OnnxQuantizationInfo Info) QuantizeToBytes(nn.Module model, string modelName, IEnumerable<Tensor> calibrationBatches,
+    public static (byte[] Model, OnnxQuantizationInfo Info) QuantizeToBytes(nn.Module model, IEnumerable<Tensor> calibrationBatches,
         OnnxQuantizationOptions? options = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
-        var (proto, info) = Build(model, modelName, calibrationBatches, options, progress, cancellationToken);
+        var (proto, info) = Build(model, calibrationBatches, options, progress, cancellationToken);
         return (proto.ToByteArray(), info);
     }
 
@@ -63,13 +61,12 @@ public static class OnnxQuantizer
     /// decide the size; calibration only sets scalars): what <c>inspect</c> can show before anything is quantized.
     /// </summary>
     /// <param name="model">A zoo model (not changed).</param>
-    /// <param name="modelName">Registry name or alias.</param>
     /// <param name="export">Export settings; null: the card's input.</param>
     /// <returns>Both sizes in bytes.</returns>
     /// <exception cref="OnnxExportException">The model cannot be exported.</exception>
-    public static OnnxQuantizedSize EstimateSize(nn.Module model, string modelName, OnnxExportOptions? export = null)
+    public static OnnxQuantizedSize EstimateSize(nn.Module model, OnnxExportOptions? export = null)
     {
-        var (floatModel, exportInfo) = OnnxExporter.Build(model, modelName, export);
+        var (floatModel, exportInfo) = OnnxExporter.Build(model, export);
         var folded = floatModel.Clone();
         GraphBatchNormFolding.Fold(folded.Graph);
         var plan = QdqPlan.Build(folded.Graph);
@@ -103,13 +100,13 @@ public static class OnnxQuantizer
         }
     }
 
-    private static (ModelProto Model, OnnxQuantizationInfo Info) Build(nn.Module model, string modelName, IEnumerable<Tensor> calibrationBatches,
+    private static (ModelProto Model, OnnxQuantizationInfo Info) Build(nn.Module model, IEnumerable<Tensor> calibrationBatches,
         OnnxQuantizationOptions? options, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(calibrationBatches);
         options ??= new OnnxQuantizationOptions();
         options.Validate();
-        var (floatModel, exportInfo) = OnnxExporter.Build(model, modelName, options.Export);
+        var (floatModel, exportInfo) = OnnxExporter.Build(model, options.Export);
         var folded = floatModel.Clone();
         int foldedNorms = GraphBatchNormFolding.Fold(folded.Graph);
         var plan = QdqPlan.Build(folded.Graph);

@@ -94,9 +94,9 @@ public class BatchNormFoldingTests
         var model = Zoo.Create("resnet18", new ModelOptions { Seed = 8 });
         RandomiseBatchNorms(model, 3, 64, seed: 6);
         model.eval();
-        var (before, _) = OnnxExporter.Build(model, "resnet18", new OnnxExportOptions { InputSize = (64, 64) });
+        var (before, _) = OnnxExporter.Build(model, new OnnxExportOptions { InputSize = (64, 64) });
         BatchNormFolding.Fold(model);
-        var (after, _) = OnnxExporter.Build(model, "resnet18", new OnnxExportOptions { InputSize = (64, 64) });
+        var (after, _) = OnnxExporter.Build(model, new OnnxExportOptions { InputSize = (64, 64) });
         Assert.That(before.Graph.Node.Count(n => n.OpType == "BatchNormalization"), Is.EqualTo(20));
         Assert.That(after.Graph.Node.Count(n => n.OpType == "BatchNormalization"), Is.Zero);
         Assert.That(after.Graph.Node.Count(n => n.OpType == "Conv"), Is.EqualTo(20));

@@ -117,7 +117,7 @@ public class OnnxExportTests
             using var model = Zoo.Create("resnet50", new ModelOptions { Seed = 3, NumClasses = 10, Layers = layers });
             model.eval();
             paths[i] = Path.Combine(_dir, $"resnet50-{i}.onnx");
-            OnnxExporter.Export(model, "resnet50", paths[i++], new OnnxExportOptions { InputSize = (64, 64) });
+            OnnxExporter.Export(model, paths[i++], new OnnxExportOptions { InputSize = (64, 64) });
         }
         Assert.That(File.ReadAllBytes(paths[1]), Is.EqualTo(File.ReadAllBytes(paths[0])));
     }

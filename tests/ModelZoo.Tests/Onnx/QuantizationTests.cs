@@ -50,10 +50,10 @@ public class QuantizationTests
         torch.set_num_threads(2);
         using var scope = NewDisposeScope();
         var model = Model(name, size);
-        var (floatGraph, _) = OnnxExporter.Build(model, name, new OnnxExportOptions { InputSize = (size, size) });
+        var (floatGraph, _) = OnnxExporter.Build(model, new OnnxExportOptions { InputSize = (size, size) });
         int convs = floatGraph.Graph.Node.Count(n => n.OpType == "Conv"), gemms = floatGraph.Graph.Node.Count(n => n.OpType == "Gemm");
         int norms = floatGraph.Graph.Node.Count(n => n.OpType == "BatchNormalization");
-        var (bytes, info) = OnnxQuantizer.QuantizeToBytes(model, name, Synthetic(name, size), Options(size));
+        var (bytes, info) = OnnxQuantizer.QuantizeToBytes(model, Synthetic(name, size), Options(size));
         var graph = ModelProto.Parser.ParseFrom(bytes).Graph;
         TestContext.Out.WriteLine($"{name}: {info.FloatBytes:N0} -> {info.FileBytes:N0} bytes ({info.SizeRatio:P1}); quantized {string.Join(", ", info.QuantizedOps)}; float [{string.Join(", ", info.FloatNodes)}]");
 
@@ -116,7 +116,7 @@ public class QuantizationTests
     {
         using var scope = NewDisposeScope();
         var model = Model("deepcnn_wide", 28);
-        var (bytes, _) = OnnxQuantizer.QuantizeToBytes(model, "deepcnn_wide", Synthetic("deepcnn_wide", 28), Options(28, QuantizedActivationType.Int8));
+        var (bytes, _) = OnnxQuantizer.QuantizeToBytes(model, Synthetic("deepcnn_wide", 28), Options(28, QuantizedActivationType.Int8));
         var graph = ModelProto.Parser.ParseFrom(bytes).Graph;
         var zeroPoints = graph.Node.Where(n => n.OpType == "QuantizeLinear").Select(n => graph.Initializer.Single(t => t.Name == n.Input[2]).DataType).Distinct();
         Assert.That(zeroPoints, Is.EqualTo(new[] { (int)TensorProto.Types.DataType.Int8 }), "int8 activations");
@@ -132,7 +132,7 @@ public class QuantizationTests
         using var scope = NewDisposeScope();
         var model = Model("resnet18", 64);
         var before = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
-        OnnxQuantizer.QuantizeToBytes(model, "resnet18", Synthetic("resnet18", 64, 8), Options(64));
+        OnnxQuantizer.QuantizeToBytes(model, Synthetic("resnet18", 64, 8), Options(64));
         var after = model.state_dict();
         Assert.That(after.Keys, Is.EqualTo(before.Keys), "batch norms still there");
         foreach (var (key, value) in before) Assert.That(after[key].equal(value).all().item<bool>(), key);
@@ -144,7 +144,7 @@ public class QuantizationTests
     {
         using var scope = NewDisposeScope();
         var model = Model("googlenet", 64);
-        var (graph, _) = OnnxExporter.Build(model, "googlenet", new OnnxExportOptions { InputSize = (64, 64) });
+        var (graph, _) = OnnxExporter.Build(model, new OnnxExportOptions { InputSize = (64, 64) });
         var folded = graph.Clone();
         Assert.That(GraphBatchNormFolding.Fold(folded.Graph), Is.EqualTo(57));
         Assert.That(folded.Graph.Node.Count(n => n.OpType == "BatchNormalization"), Is.Zero);
@@ -162,11 +162,11 @@ public class QuantizationTests
     {
         using var scope = NewDisposeScope();
         var model = Model("resnet18", 64);
-        var estimate = OnnxQuantizer.EstimateSize(model, "resnet18", new OnnxExportOptions { InputSize = (64, 64) });
+        var estimate = OnnxQuantizer.EstimateSize(model, new OnnxExportOptions { InputSize = (64, 64) });
         string path = Path.Combine(Path.GetTempPath(), $"modelzoo-q-{Guid.NewGuid():N}.onnx");
         try
         {
-            var info = OnnxQuantizer.Quantize(model, "resnet18", Synthetic("resnet18", 64, 8), path, Options(64));
+            var info = OnnxQuantizer.Quantize(model, Synthetic("resnet18", 64, 8), path, Options(64));
             Assert.That(info.Path, Is.EqualTo(path));
             Assert.That(info.FileBytes, Is.EqualTo(new FileInfo(path).Length));
             Assert.That(estimate.FloatBytes, Is.EqualTo(info.FloatBytes));
@@ -186,7 +186,7 @@ public class QuantizationTests
         string path = Path.Combine(Path.GetTempPath(), $"modelzoo-q-{Guid.NewGuid():N}.onnx");
         try
         {
-            OnnxQuantizer.Quantize(Model("resnet18", 64), "resnet18", Synthetic("resnet18", 64, 8), path, Options(64));
+            OnnxQuantizer.Quantize(Model("resnet18", 64), Synthetic("resnet18", 64, 8), path, Options(64));
             OnnxChecker.AssertValid(path);
         }
         finally
@@ -200,7 +200,7 @@ public class QuantizationTests
     {
         using var scope = NewDisposeScope();
         string path = Path.Combine(Path.GetTempPath(), $"modelzoo-q-{Guid.NewGuid():N}.onnx");
-        var e = Assert.Throws<OnnxQuantizationException>(() => OnnxQuantizer.Quantize(Model("deepcnn", 28), "deepcnn", [], path, Options(28)))!;
+        var e = Assert.Throws<OnnxQuantizationException>(() => OnnxQuantizer.Quantize(Model("deepcnn", 28), [], path, Options(28)))!;
         Assert.That(e.Message, Does.Contain("no calibration samples"));
         Assert.That(File.Exists(path), Is.False);
     }
@@ -210,13 +210,13 @@ public class QuantizationTests
     {
         using var scope = NewDisposeScope();
         var model = Model("deepcnn", 28);
-        var e = Assert.Throws<OnnxQuantizationException>(() => OnnxQuantizer.QuantizeToBytes(model, "deepcnn", [torch.zeros(4, 1, 28, 28), torch.zeros(4, 3, 28, 28)], Options(28)))!;
+        var e = Assert.Throws<OnnxQuantizationException>(() => OnnxQuantizer.QuantizeToBytes(model, [torch.zeros(4, 1, 28, 28), torch.zeros(4, 3, 28, 28)], Options(28)))!;
         Assert.That(e.Message, Does.Contain("batch 1").And.Contain("[4, 3, 28, 28]").And.Contain("[n, 1, 28, 28]"));
-        e = Assert.Throws<OnnxQuantizationException>(() => OnnxQuantizer.QuantizeToBytes(model, "deepcnn", [torch.zeros(new long[] { 4, 1, 28, 28 }, ScalarType.Float64)], Options(28)))!;
+        e = Assert.Throws<OnnxQuantizationException>(() => OnnxQuantizer.QuantizeToBytes(model, [torch.zeros(new long[] { 4, 1, 28, 28 }, ScalarType.Float64)], Options(28)))!;
         Assert.That(e.Message, Does.Contain("Float64"));
         var infinite = torch.zeros(2, 1, 28, 28);
         infinite[0, 0, 0, 0] = torch.tensor(float.PositiveInfinity);
-        e = Assert.Throws<OnnxQuantizationException>(() => OnnxQuantizer.QuantizeToBytes(model, "deepcnn", [infinite], Options(28)))!;
+        e = Assert.Throws<OnnxQuantizationException>(() => OnnxQuantizer.QuantizeToBytes(model, [infinite], Options(28)))!;
         Assert.That(e.Message, Does.Contain("infinite"));
     }
 
@@ -225,12 +225,12 @@ public class QuantizationTests
     {
         using var scope = NewDisposeScope();
         var model = Model("deepcnn", 28);
-        Assert.Throws<ArgumentOutOfRangeException>(() => OnnxQuantizer.QuantizeToBytes(model, "deepcnn", Synthetic("deepcnn", 28), Options(28) with { Percentile = 40 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => OnnxQuantizer.QuantizeToBytes(model, "deepcnn", Synthetic("deepcnn", 28), Options(28) with { HistogramBins = 101 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => OnnxQuantizer.QuantizeToBytes(model, "deepcnn", Synthetic("deepcnn", 28), Options(28) with { Method = (CalibrationMethod)7 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OnnxQuantizer.QuantizeToBytes(model, Synthetic("deepcnn", 28), Options(28) with { Percentile = 40 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OnnxQuantizer.QuantizeToBytes(model, Synthetic("deepcnn", 28), Options(28) with { HistogramBins = 101 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OnnxQuantizer.QuantizeToBytes(model, Synthetic("deepcnn", 28), Options(28) with { Method = (CalibrationMethod)7 }));
         using var bnn = Zoo.Create("bnn-mnist");
         bnn.eval();
-        var e = Assert.Throws<OnnxExportException>(() => OnnxQuantizer.QuantizeToBytes(bnn, "bnn-mnist", Synthetic("bnn-mnist", 28), Options(28)))!;
+        var e = Assert.Throws<OnnxExportException>(() => OnnxQuantizer.QuantizeToBytes(bnn, Synthetic("bnn-mnist", 28), Options(28)))!;
         Assert.That(e.Message, Does.Contain("BnnMnist"));
     }
 
@@ -240,7 +240,7 @@ public class QuantizationTests
     public void EveryMethodQuantizesAndRecordsItselfInTheMetadata(CalibrationMethod method)
     {
         using var scope = NewDisposeScope();
-        var (bytes, info) = OnnxQuantizer.QuantizeToBytes(Model("deepcnn_wide", 28), "deepcnn_wide", Synthetic("deepcnn_wide", 28), Options(28) with { Method = method });
+        var (bytes, info) = OnnxQuantizer.QuantizeToBytes(Model("deepcnn_wide", 28), Synthetic("deepcnn_wide", 28), Options(28) with { Method = method });
         Assert.That(info.Method, Is.EqualTo(method));
         var meta = ModelProto.Parser.ParseFrom(bytes).MetadataProps.ToDictionary(p => p.Key, p => p.Value);
         Assert.That(meta[OnnxMetadata.Quantization], Does.Contain(method.ToString().ToLowerInvariant()).And.Contain("16 samples"));
