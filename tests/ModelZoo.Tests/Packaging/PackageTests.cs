@@ -14,10 +14,9 @@ namespace ModelZoo.Tests.Packaging;
 [NonParallelizable]
 public class PackageTests
 {
-    // The one version source: VersionPrefix in Directory.Build.props, plus the CI's suffix when it sets one.
-    private static readonly string Version = System.Text.RegularExpressions.Regex.Match(
-            File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "Directory.Build.props")), "<VersionPrefix>([^<]+)</VersionPrefix>").Groups[1].Value
-        + (Environment.GetEnvironmentVariable("MODELZOO_VERSION_SUFFIX") is { Length: > 0 } suffix ? "-" + suffix : "");
+    // The one version source: git, through MinVer (docs/versioning.md). What MSBuild computes for this clone now.
+    private static string Version = "";
+    private static string? Head;
     private static readonly string[] Libraries = { "src/ModelZoo/ModelZoo.csproj", "src/ModelZoo.Data/ModelZoo.Data.csproj", "src/ModelZoo.Training/ModelZoo.Training.csproj", "src/ModelZoo.Onnx/ModelZoo.Onnx.csproj", "src/ModelZoo.Cli/ModelZoo.Cli.csproj" };
     private string _work = "";
     private string _feed = "";
@@ -37,6 +36,12 @@ public class PackageTests
     [OneTimeSetUp]
     public void Pack()
     {
+        var v = ProcessRunner.Dotnet(new[] { "msbuild", "src/ModelZoo/ModelZoo.csproj", "-nodeReuse:false", "-p:Configuration=Release", "-t:MinVer", "-getProperty:PackageVersion" },
+            TestPaths.RepoRoot, TimeSpan.FromMinutes(3));
+        Assert.That(v.ExitCode, Is.EqualTo(0), v.All);
+        Version = v.StdOut.Trim();
+        var git = ProcessRunner.Run("git", new[] { "rev-parse", "HEAD" }, TestPaths.RepoRoot, TimeSpan.FromMinutes(1));
+        Head = git.ExitCode == 0 ? git.StdOut.Trim() : null;
         _work = Path.Combine(Path.GetTempPath(), $"modelzoo-pkgtest-{Guid.NewGuid():N}");
         _feed = Path.Combine(_work, "feed");
         Directory.CreateDirectory(_feed);
@@ -108,6 +113,26 @@ public class PackageTests
             var names = zip.Entries.Select(e => e.FullName).ToHashSet();
             Assert.That(names, Does.Contain("lib/net10.0/ModelZoo.Training.dll"));
             Assert.That(names, Does.Contain("lib/net10.0/ModelZoo.Training.xml"), "XML docs");
+        }
+    }
+
+    [Test]
+    public void EveryPackageCarriesTheVersionAndCommitFromGit()
+    {
+        // A clone of main: 0.2.0-dev.N between tags (N grows with every commit), X.Y.Z on a tag vX.Y.Z.
+        Assert.That(Version, Does.Match(@"^\d+\.\d+\.\d+(-dev\.(\d+|shallow\.g[0-9a-f]{10}))?$"));
+        if (Head is null) Assert.Ignore("not a git clone");
+        foreach (var id in new[] { "ModelZoo", "ModelZoo.Data", "ModelZoo.Training", "ModelZoo.Onnx", "ModelZoo.Cli" })
+        {
+            Assert.That(File.Exists(Nupkg(id)), Is.True, $"{id}.{Version}.nupkg: every package has the one version");
+            using var zip = ZipFile.OpenRead(Nupkg(id));
+            var nuspec = Nuspec(zip);
+            Assert.That(Meta(nuspec, "version"), Is.EqualTo(Version), id);
+            var repository = nuspec.Descendants().Single(e => e.Name.LocalName == "repository");
+            Assert.That(repository.Attribute("commit")?.Value, Is.EqualTo(Head), $"{id}: the nuspec names the commit it was packed from");
+            var modelZooDeps = nuspec.Descendants().Where(e => e.Name.LocalName == "dependency" && e.Attribute("id")!.Value.StartsWith("ModelZoo", StringComparison.Ordinal));
+            foreach (var d in modelZooDeps)
+                Assert.That(d.Attribute("version")?.Value, Is.EqualTo(Version), $"{id} depends on {d.Attribute("id")!.Value} of the same build");
         }
     }
 
@@ -239,6 +264,11 @@ public class PackageTests
         Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
         string exe = Path.Combine(tools, OperatingSystem.IsWindows() ? "modelzoo.exe" : "modelzoo");
         Assert.That(File.Exists(exe), Is.True);
+
+        r = ProcessRunner.Run(exe, new[] { "--version" }, runDir, timeout);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
+        Assert.That(r.StdOut.Trim(), Does.StartWith($"modelzoo {Version} (commit {Head ?? "unknown (built outside a git clone)"}, TorchSharp 0.107."),
+            "the installed tool says which build it is");
 
         r = ProcessRunner.Run(exe, new[] { "list", "--json" }, runDir, timeout);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.All);
