@@ -17,6 +17,7 @@ public static partial class CliErrors
             CliException e => (e.ExitCode, e.Message),
             CommandAppException e => (ExitCodes.Usage, Parser(e.Message)),
             UnknownModelException e => (ExitCodes.Usage, UnknownModel(e)),
+            InputTooSmallException e => (ExitCodes.Usage, e.Message),
             ModelZooException e => (ExitCodes.Failure, e.Message),
             ModelZooDataException e => (ExitCodes.Failure, e.Message),
             OperationCanceledException => (ExitCodes.Interrupted, "interrupted"),

@@ -45,6 +45,7 @@ public sealed class LrFindCommand(CliEnvironment env) : Command<LrFindSettings>
             Threads = threads,
         };
         options.EnsureValid();
+        if (settings.ImageSize is int imageSize) ModelInputs.EnsureFits(model, imageSize, imageSize);
 
         var data = env.TrainData.Open(new TrainDataRequest(spec, options.BatchSize, settings.ImageSize, settings.Augment, 0, "fail", settings.Seed, threads));
         LearningRateFinderResult result;

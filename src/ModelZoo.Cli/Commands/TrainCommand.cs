@@ -87,6 +87,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         DeviceSelector.Resolve(options.Device);
         var baseData = new RunDataOptions { Augment = recipe.Augment == "none" ? "none" : null };
         var dataOptions = resumed?.DataOptions ?? overrides.Apply(file?.Apply(baseData) ?? baseData);
+        if (dataOptions.ImageSize is int imageSize) ModelInputs.EnsureFits(modelName, imageSize, imageSize);
         double? dropout = settings.Dropout ?? file?.Dropout;
         string? initName = settings.Init ?? file?.Init;
         if (initName is not null && !TrainOptionParsing.TryInit(initName, out _))

@@ -25,6 +25,7 @@ internal static class BinaryNets
         SmallInputPolicy.Auto)
     {
         DefaultClasses = 10,
+        MinInputSize = 4,
         Preprocessing = Preprocessing.Mnist,
         ClassifierName = "classifier.3",
         FirstConvName = "features.0",
@@ -39,6 +40,7 @@ internal static class BinaryNets
         SmallInputPolicy.Resize)
     {
         DefaultClasses = 1000,
+        MinInputSize = 1,
         Preprocessing = Preprocessing.ImageNet,
         ClassifierName = "fc",
         FirstConvName = "conv1",

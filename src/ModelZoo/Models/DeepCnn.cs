@@ -130,6 +130,7 @@ public sealed class DeepCnn : nn.Module<Tensor, Tensor>, IZooModel
         SmallInputPolicy.Auto)
     {
         DefaultClasses = 10,
+        MinInputSize = 8,
         Preprocessing = Preprocessing.Mnist,
         ClassifierName = "classifier.3",
         FirstConvName = "features.0",
