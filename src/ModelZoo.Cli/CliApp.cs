@@ -46,7 +46,7 @@ public static class CliApp
     /// <paramref name="error"/> and an exit code (<see cref="ExitCodes"/>).
     /// </summary>
     /// <param name="args">Command-line arguments.</param>
-    /// <param name="console">Standard output (default: the process console).</param>
+    /// <param name="console">Standard output (default: the process console, <see cref="CliConsole.ForProcess"/>).</param>
     /// <param name="error">Standard error (default: <see cref="Console.Error"/>).</param>
     /// <param name="signals">Signal handling (default: SIGINT/SIGTERM of this process).</param>
     /// <param name="trainData">Data provider for <c>train</c> (default: <see cref="TrainDataWiring"/>).</param>
@@ -60,7 +60,7 @@ public static class CliApp
         bool? interactive = null)
     {
         ArgumentNullException.ThrowIfNull(args);
-        console ??= AnsiConsole.Console;
+        console ??= CliConsole.ForProcess();
         error ??= Console.Error;
         bool ownSignals = signals is null;
         signals ??= new CliSignals();
