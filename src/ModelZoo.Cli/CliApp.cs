@@ -48,7 +48,7 @@ public static class CliApp
     /// <paramref name="error"/> and an exit code (<see cref="ExitCodes"/>).
     /// </summary>
     /// <param name="args">Command-line arguments.</param>
-    /// <param name="console">Standard output (default: the process console).</param>
+    /// <param name="console">Standard output (default: the process console, <see cref="CliConsole.ForProcess"/>).</param>
     /// <param name="error">Standard error (default: <see cref="Console.Error"/>).</param>
     /// <param name="signals">Signal handling (default: SIGINT/SIGTERM of this process).</param>
     /// <param name="trainData">Data provider for <c>train</c>, <c>experiment</c> and <c>lr-find</c> (default: <see cref="ModelZoo.Data.DataPipeline"/>).</param>
@@ -62,7 +62,7 @@ public static class CliApp
         bool? interactive = null)
     {
         ArgumentNullException.ThrowIfNull(args);
-        console ??= AnsiConsole.Console;
+        console ??= CliConsole.ForProcess();
         error ??= Console.Error;
         bool ownSignals = signals is null;
         signals ??= new CliSignals();

@@ -18,6 +18,7 @@ public static partial class CliErrors
             CommandAppException e => (ExitCodes.Usage, Parser(e.Message)),
             UnknownModelException e => (ExitCodes.Usage, UnknownModel(e)),
             ModelZoo.Training.RunSpecException e => (ExitCodes.Usage, e.Message),
+            InputTooSmallException e => (ExitCodes.Usage, e.Message),
             ModelZooException e => (ExitCodes.Failure, e.Message),
             ModelZooDataException e => (ExitCodes.Failure, e.Message),
             OperationCanceledException => (ExitCodes.Interrupted, "interrupted"),

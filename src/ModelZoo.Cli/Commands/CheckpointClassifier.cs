@@ -21,6 +21,7 @@ internal sealed class CheckpointClassifier : IImageClassifier
         _channelsLast = channelsLast ?? ChannelsLast.PreferredForInference(precision, _device.type);
         Source = Checkpoint.ResolveBestPath(checkpointOrRun);
         var info = Checkpoint.ReadInfo(Source);
+        ModelInputs.EnsureFits(info.ModelName, info.ImageSize, info.ImageSize);
         ModelName = info.ModelName;
         ClassNames = info.ClassNames;
         DataSpec = info.DataSpec;

@@ -41,6 +41,7 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
             "use --overwrite to replace it or choose another folder");
         var infos = paths.Select(Checkpoint.ReadInfo).ToList();
         var first = infos[0];
+        foreach (var info in infos) ModelInputs.EnsureFits(info.ModelName, info.ImageSize, info.ImageSize);
         for (int i = 1; i < infos.Count; i++)
         {
             if (!infos[i].ClassNames.SequenceEqual(first.ClassNames, StringComparer.Ordinal))
@@ -152,14 +153,14 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
         foreach (var m in r.Misclassified)
             wrong.Add(new JsonObject
             {
-                ["index"] = m.Index, ["label"] = r.ClassNames[m.Label], ["predicted"] = r.ClassNames[m.Predicted], ["confidence"] = m.Confidence,
+                ["index"] = m.Index, ["file"] = m.File, ["label"] = r.ClassNames[m.Label], ["predicted"] = r.ClassNames[m.Predicted], ["confidence"] = m.Confidence,
                 ["label_name"] = names[m.Label], ["predicted_name"] = names[m.Predicted],
             });
         var losses = new JsonArray();
         foreach (var m in r.TopLosses)
             losses.Add(new JsonObject
             {
-                ["index"] = m.Index, ["label"] = r.ClassNames[m.Label], ["predicted"] = r.ClassNames[m.Predicted], ["confidence"] = m.Confidence,
+                ["index"] = m.Index, ["file"] = m.File, ["label"] = r.ClassNames[m.Label], ["predicted"] = r.ClassNames[m.Predicted], ["confidence"] = m.Confidence,
                 ["loss"] = m.Loss, ["label_name"] = names[m.Label], ["predicted_name"] = names[m.Predicted],
             });
         return new JsonObject

@@ -16,6 +16,7 @@ public sealed class InspectCommand(CliEnvironment env) : Command<InspectSettings
         var card = Zoo.Card(name);
         long[] input = settings.ParseInput() ?? [card.DefaultInput.Channels, card.DefaultInput.Height, card.DefaultInput.Width];
         int classes = settings.Classes ?? card.DefaultClasses;
+        ModelInputs.EnsureFits(name, (int)input[1], (int)input[2]);
         using var scope = NewDisposeScope();
         using var model = Zoo.Create(name, new ModelOptions { NumClasses = classes, InChannels = (int)input[0], Seed = 0 });
         var output = env.Console.Profile.Out.Writer;

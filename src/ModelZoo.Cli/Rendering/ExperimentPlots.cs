@@ -68,12 +68,15 @@ public static class ExperimentPlots
             var barPlot = plot.Add.Bars(bars);
             barPlot.ValueLabelStyle.FontSize = 14;
             plot.Axes.Bottom.SetTicks(Enumerable.Range(0, results.Count).Select(i => (double)i).ToArray(), results.Select(r => r.Variant.Label).ToArray());
-            double low = Math.Max(0, results.Min(r => r.TestAccuracy ?? 0) - 0.05);
-            plot.Axes.SetLimitsY(low, Math.Min(1.02, results.Max(r => r.TestAccuracy ?? 0) + 0.03));
+            var (low, high) = AccuracyAxis(results.Select(r => r.TestAccuracy ?? 0), bars: true);
+            plot.Axes.SetLimitsY(low, high);
+            plot.XLabel(AccuracyCaption(bars: true, low));
         }
         else
         {
-            plot.XLabel("epoch");
+            var (low, high) = AccuracyAxis(results.SelectMany(r => r.Epochs).Select(m => m.ValidationAccuracy).OfType<double>(), bars: false);
+            plot.Axes.SetLimitsY(low, high);
+            plot.XLabel(AccuracyCaption(bars: false, low));
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
             for (int i = 0; i < results.Count; i++)
             {
@@ -86,6 +89,26 @@ public static class ExperimentPlots
         }
         Save(plot, path, 900, 600);
     }
+
+    /// <summary>
+    /// The accuracy axis (fractions): bars start at 0, so their lengths compare honestly; lines start at the round tenth
+    /// at least 0.02 below the lowest value (0.76 gives 0.7); both end at 1 (bars at 1.05, room for their labels).
+    /// </summary>
+    public static (double Low, double High) AccuracyAxis(IEnumerable<double> accuracies, bool bars)
+    {
+        ArgumentNullException.ThrowIfNull(accuracies);
+        if (bars) return (0, 1.05);
+        var values = accuracies.Where(double.IsFinite).ToList();
+        double min = values.Count == 0 ? 0 : Math.Clamp(values.Min(), 0, 1);
+        double low = Math.Floor(min * 10) / 10;
+        if (min - low < 0.02) low -= 0.1;
+        return (Math.Max(0, Math.Round(low, 1)), 1);
+    }
+
+    /// <summary>The figure's caption (under the plot): what is plotted and where the axis starts.</summary>
+    public static string AccuracyCaption(bool bars, double low) => bars
+        ? "bars: test accuracy after the last epoch (axis from 0 %)"
+        : string.Create(CultureInfo.InvariantCulture, $"epoch. Lines: test accuracy after each epoch (axis from {low * 100:0} % to 100 %)");
 
     /// <summary>
     /// Activation histograms as a grid: one row per initialisation, one column per layer (the seed's figure), each

@@ -233,8 +233,12 @@ public static class HtmlReport
         {
             string label = Str(m, "label_name") ?? nameOf(Str(m, "label") ?? "");
             string predicted = Str(m, "predicted_name") ?? nameOf(Str(m, "predicted") ?? "");
-            html.Append("<tr><td class=\"n\">").Append(++i).Append("</td><td class=\"n\">").Append(Num(m, "index")?.ToString("0", Inv))
-                .Append("</td><td>").Append(E(label)).Append("</td><td>").Append(E(predicted)).Append("</td><td class=\"n\">")
+            // Folder data: the file name (the full path on hover) so a person can open the image; MNIST-like data: the index.
+            string sample = Str(m, "file") is { Length: > 0 } file
+                ? $"<td title=\"{E(file)}\"><code>{E(Path.GetFileName(file))}</code></td>"
+                : $"<td class=\"n\">{Num(m, "index")?.ToString("0", Inv)}</td>";
+            html.Append("<tr><td class=\"n\">").Append(++i).Append("</td>").Append(sample)
+                .Append("<td>").Append(E(label)).Append("</td><td>").Append(E(predicted)).Append("</td><td class=\"n\">")
                 .Append(Num(m, "confidence") is double c ? (c * 100).ToString("0.0", Inv) + " %" : "").Append("</td>");
             if (withLoss) html.Append("<td class=\"n\">").Append(Num(m, "loss")?.ToString("0.000", Inv)).Append("</td>");
             html.Append("</tr>");

@@ -75,6 +75,25 @@ internal static class CheckpointFile
         }
     }
 
+    /// <summary>
+    /// Why a file with the wrong magic is not a checkpoint, naming what it looks like: a PyTorch <c>torch.save</c> file
+    /// (a zip, or the legacy pickle) or safetensors weights are imported with <c>import-weights</c>, or run directly
+    /// by name or file with <c>--weights</c> where a command takes it.
+    /// </summary>
+    internal static string NotACheckpoint(ReadOnlySpan<byte> head)
+    {
+        const string convert = "import it with `modelzoo import-weights --model NAME --weights FILE --output NAME.ckpt` " +
+            "(or pass it as --weights to commands that take weights, e.g. `modelzoo predict --weights FILE`)";
+        if (head.Length >= 4 && head[0] == (byte)'P' && head[1] == (byte)'K' && head[2] == 3 && head[3] == 4)
+            return $"is a zip file, as PyTorch's torch.save writes (.pth/.pt), not a ModelZoo checkpoint: {convert}";
+        if (head.Length >= 2 && head[0] == 0x80 && head[1] is >= 2 and <= 5)
+            return $"is a Python pickle, as PyTorch's legacy torch.save writes, not a ModelZoo checkpoint: {convert}";
+        if (head.Length >= 9 && head[8] == (byte)'{' && BinaryPrimitives.ReadUInt64LittleEndian(head) is > 1 and < 100_000_000)
+            return $"looks like safetensors weights, not a ModelZoo checkpoint: {convert}";
+        return "not a ModelZoo checkpoint (bad magic): checkpoints are written by `modelzoo train` (checkpoints/last.ckpt, best.ckpt) " +
+            "or `modelzoo import-weights`; a PyTorch or safetensors weights file is imported with `modelzoo import-weights`";
+    }
+
     /// <summary>Validates the whole file (size, SHA-256, magic, header, section bounds) and returns the header. Touches no model.</summary>
     /// <exception cref="CheckpointException">Anything is wrong.</exception>
     public static CheckpointHeader ReadHeader(string path)
@@ -87,9 +106,9 @@ internal static class CheckpointFile
             using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             long length = fs.Length;
             if (length < Magic.Length + 8 + HashLength) throw new CheckpointException(path, $"truncated ({length} bytes)");
-            Span<byte> magic = stackalloc byte[8];
-            fs.ReadExactly(magic);
-            if (!magic.SequenceEqual(Magic)) throw new CheckpointException(path, "not a ModelZoo checkpoint (bad magic)");
+            Span<byte> head = stackalloc byte[9];
+            fs.ReadExactly(head);
+            if (!head[..8].SequenceEqual(Magic)) throw new CheckpointException(path, NotACheckpoint(head));
 
             fs.Position = 0;
             byte[] actual;

@@ -192,7 +192,9 @@ public static class Evaluator
         }
         if (k == 0) k = classes is int c0 ? Math.Clamp(options.TopK, 1, c0) : options.TopK;
 
-        var worst = mistakes.OrderByDescending(m => m.Confidence).ThenBy(m => m.Index).Take(Math.Max(0, options.MaxMisclassified)).ToList();
+        var dataset = (data as DataLoader)?.Dataset;
+        var worst = mistakes.OrderByDescending(m => m.Confidence).ThenBy(m => m.Index).Take(Math.Max(0, options.MaxMisclassified))
+            .Select(m => m with { File = FileOf(dataset, m.Index) }).ToList();
         return new EvaluationReport(
             samples, models.Count,
             samples == 0 ? double.NaN : lossSum / samples,
@@ -200,8 +202,19 @@ public static class Evaluator
             samples == 0 ? 0 : (double)topk / samples,
             k, classNames?.ToList() ?? [], perClass, confusion, worst)
         {
-            TopLosses = TopOf(losses, keepLosses),
+            TopLosses = TopOf(losses, keepLosses).Select(l => l with { File = FileOf(dataset, l.Index) }).ToList(),
         };
+    }
+
+    /// <summary>The image file of sample <paramref name="index"/> when the data set (through any subsets) is a folder of files.</summary>
+    private static string? FileOf(IImageDataset? dataset, int index)
+    {
+        while (dataset is SubsetDataset subset)
+        {
+            index = subset.SourceIndex(index);
+            dataset = subset.Source;
+        }
+        return dataset is ModelZoo.Data.Folders.ImageFolderDataset folder ? folder.Describe(index) : null;
     }
 
     private static List<SampleLoss> TopOf(List<SampleLoss> losses, int keep) =>

@@ -5,4 +5,8 @@ namespace ModelZoo.Evaluation;
 /// <param name="Label">True class index.</param>
 /// <param name="Predicted">Predicted class index.</param>
 /// <param name="Confidence">Probability the model gave its (wrong) prediction.</param>
-public sealed record MisclassifiedSample(int Index, int Label, int Predicted, float Confidence);
+public sealed record MisclassifiedSample(int Index, int Label, int Predicted, float Confidence)
+{
+    /// <summary>The sample's image file when the data is a folder of files (ImageNet-format), so a person can open it; null for in-memory data such as MNIST.</summary>
+    public string? File { get; init; }
+}

@@ -6,4 +6,8 @@ namespace ModelZoo.Evaluation;
 /// <param name="Predicted">Predicted class index.</param>
 /// <param name="Confidence">Probability the model gave its prediction.</param>
 /// <param name="Loss">The sample's loss: cross-entropy of one model's logits, or minus the log of an ensemble's averaged probability of the true class.</param>
-public sealed record SampleLoss(int Index, int Label, int Predicted, float Confidence, float Loss);
+public sealed record SampleLoss(int Index, int Label, int Predicted, float Confidence, float Loss)
+{
+    /// <summary>The sample's image file when the data is a folder of files (ImageNet-format); null for in-memory data such as MNIST.</summary>
+    public string? File { get; init; }
+}

@@ -217,8 +217,9 @@ public sealed class TrainingSession : IDisposable
         var composed = RunSpecComposer.Compose(layers);
         var canonical = composed.Spec with { Model = Zoo.Resolve(composed.Spec.Model!) };
         composed = composed.WithSpec(canonical);
-        // A device that is not there (CUDA on a CPU build) is an error before any data is touched.
+        // A device that is not there (CUDA on a CPU build) and an input the model cannot take are errors before any data is touched.
         DeviceSelector.Resolve(canonical.Training.Device);
+        if (canonical.DataOptions.ImageSize is int size) ModelInputs.EnsureFits(canonical.Model!, size, size);
         string? runDirectory = !request.WriteRunFolder ? null
             : request.RunDirectory ?? (resumed?.ResumedFrom is string from ? RunConfiguration.RunDirectoryOf(from) : DefaultRunDirectory(canonical.Model!));
         return (composed, resumed, runDirectory);

@@ -25,6 +25,7 @@ internal static class BinaryNets
         SmallInputPolicy.Auto)
     {
         DefaultClasses = 10,
+        MinInputSize = 4,
         Preprocessing = Preprocessing.Mnist,
         ClassifierName = "classifier.3",
         FirstConvName = "features.0",

@@ -133,6 +133,7 @@ public sealed class DeepCnn : ZooModule
         SmallInputPolicy.Auto)
     {
         DefaultClasses = 10,
+        MinInputSize = 8,
         Preprocessing = Preprocessing.Mnist,
         ClassifierName = "classifier.3",
         FirstConvName = "features.0",

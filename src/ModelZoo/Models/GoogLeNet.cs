@@ -197,6 +197,8 @@ public sealed class GoogLeNet : ZooModule, IAuxiliaryLogits
         SmallInputPolicy.Resize)
     {
         DefaultClasses = 1000,
+        // torchvision's stem and ceil-mode pools: 14x14 reaches maxpool3 at 1x1, which its 3x3 window cannot pool.
+        MinInputSize = 15,
         Preprocessing = Preprocessing.ImageNet,
         ClassifierName = "fc",
         FirstConvName = "conv1.conv",

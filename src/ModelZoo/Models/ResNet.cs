@@ -163,6 +163,8 @@ public sealed class ResNet : ZooModule
     private static ModelCard CardDefaults { get; } = new ModelCard("resnet", "resnet", "", "", (3, 224, 224), 0, 0, null, "", SmallInputPolicy.Resize)
     {
         DefaultClasses = 1000,
+        // Every downsampling layer is padded and the head pools adaptively: even 1x1 runs (uselessly small, but it runs).
+        MinInputSize = 1,
         Preprocessing = Preprocessing.ImageNet,
         ClassifierName = "fc",
         FirstConvName = "conv1",

@@ -166,6 +166,8 @@ public sealed class Vgg : ZooModule
     private static ModelCard CardDefaults { get; } = new ModelCard("vgg", "vgg", "", "", (3, 224, 224), 0, 0, null, "", SmallInputPolicy.SmallStem)
     {
         DefaultClasses = 1000,
+        // Under Auto an input under 32 skips the first max-pool (docs/models.md); the four pools left need 16.
+        MinInputSize = 16,
         Preprocessing = Preprocessing.ImageNet,
         ClassifierName = "classifier.6",
         FirstConvName = "features.0",

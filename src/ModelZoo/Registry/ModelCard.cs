@@ -29,6 +29,13 @@ public sealed record ModelCard(
     /// <summary>Output classes of the default model (1000 for ImageNet models, 10 for MNIST ones).</summary>
     public required int DefaultClasses { get; init; }
 
+    /// <summary>
+    /// The smallest input height and width (pixels) the model takes as the zoo builds it by default
+    /// (<see cref="SmallInputPolicy.Auto"/>, what the CLI builds): a forward pass at this size runs, one pixel less fails.
+    /// <see cref="ModelInputs.EnsureFits"/> checks it before any work.
+    /// </summary>
+    public required int MinInputSize { get; init; }
+
     /// <summary>Evaluation preprocessing: normalisation, resize, crop and interpolation.</summary>
     public required Preprocessing Preprocessing { get; init; }
 

@@ -167,10 +167,12 @@ public static class PretrainedWeights
             .Select(kv => $"{kv.Key} is [{string.Join(", ", named[kv.Key].shape)}] in the file but [{string.Join(", ", kv.Value.shape)}] in the model")
             .ToList();
         var problems = new List<string>();
-        if (strict && missing.Count > 0) problems.Add($"missing {missing.Count} keys: {string.Join(", ", missing)}");
-        if (strict && unexpected.Count > 0) problems.Add($"unexpected {unexpected.Count} keys: {string.Join(", ", unexpected)}");
-        if (misshaped.Count > 0) problems.Add($"{misshaped.Count} keys of the wrong shape: {string.Join("; ", misshaped)}");
-        if (problems.Count > 0) throw new WeightsFileException(source, "does not fit the model (" + string.Join("; ", problems) + ")");
+        if (strict && missing.Count > 0) problems.Add($"{missing.Count} of the model's {live.Count} keys missing from the file ({FirstFew(missing, ", ")})");
+        if (strict && unexpected.Count > 0) problems.Add($"{unexpected.Count} of the file's {named.Count} keys not in the model ({FirstFew(unexpected, ", ")})");
+        if (misshaped.Count > 0) problems.Add($"{misshaped.Count} keys of the wrong shape ({FirstFew(misshaped, "; ")})");
+        if (problems.Count > 0)
+            throw new WeightsFileException(source, "does not fit the model: " + string.Join("; ", problems)
+                + (strict && (missing.Count > 0 || unexpected.Count > 0) || misshaped.Count > 0 ? WeightsKeyMatch.Hint(named.Keys, live.Keys) : ""));
 
         var loaded = new List<string>();
         using (no_grad())
@@ -184,6 +186,13 @@ public static class PretrainedWeights
         }
         return new WeightsLoadResult(loaded, missing, unexpected.Concat(ignored).ToList(), prefix) { Adapted = adapted, Reinitialized = reinitialized };
     }
+
+    /// <summary>How many keys a message lists before "and N more".</summary>
+    internal const int KeysListed = 5;
+
+    /// <summary>The first <see cref="KeysListed"/> items, then "and N more".</summary>
+    private static string FirstFew(IReadOnlyList<string> items, string separator) =>
+        items.Count <= KeysListed ? string.Join(separator, items) : string.Join(separator, items.Take(KeysListed)) + $"{separator}and {items.Count - KeysListed} more";
 
     private static (Dictionary<string, Tensor> Named, string Prefix) StripWrappers(IReadOnlyDictionary<string, Tensor> tensors, IDictionary<string, Tensor> live)
     {

@@ -60,6 +60,9 @@ public class TrainCommandTests
         var (code, _, err) = await Run(null, null, "train", "--model", "deepcnn", "--data", "mnist-sample", "--device", "cuda");
         Assert.That(code, Is.EqualTo(ExitCodes.Failure));
         Assert.That(err, Does.Contain("device 'cuda' is not available"));
+        // This build (TorchSharp-cpu, as the tool package): says what it can run and what a GPU build needs.
+        Assert.That(err, Does.Contain("carries the CPU build of libtorch only").And.Contain("runs on the CPU")
+            .And.Contain("-p:TorchBackend=cuda").And.Contain("NVIDIA driver"));
     }
 
     [Test]

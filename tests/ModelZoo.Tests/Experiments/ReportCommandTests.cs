@@ -94,6 +94,24 @@ public partial class ReportCommandTests
     }
 
     [Test]
+    public async Task MistakesOfFolderDataAreListedByFileName()
+    {
+        // Folder data: each mistake names its image file (report.json and the page), so a person can open it.
+        string evaluation = Path.Combine(_run, "evaluation");
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(evaluation, "report.json")));
+        var files = report.RootElement.GetProperty("misclassified").EnumerateArray().Select(m => m.GetProperty("file").GetString()!).ToList();
+        Assert.That(files, Is.Not.Empty, "an untrained-enough tiny model makes mistakes");
+        Assert.That(files, Has.All.Matches<string>(File.Exists), "the files exist: they are the evaluated images");
+        var losses = report.RootElement.GetProperty("top_losses").EnumerateArray().Select(m => m.GetProperty("file").GetString()!).ToList();
+        Assert.That(losses, Has.All.Matches<string>(File.Exists));
+        var (code, _, err) = await CliHarness.Run("report", evaluation, "--output", Path.Combine(_root, "mistakes.html"));
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        string html = File.ReadAllText(Path.Combine(_root, "mistakes.html"));
+        foreach (string file in files.Concat(losses))
+            Assert.That(html, Does.Contain($"<code>{System.Net.WebUtility.HtmlEncode(Path.GetFileName(file))}</code>"), file);
+    }
+
+    [Test]
     public async Task ExperimentFolderReportHasTheResultsAndFigures()
     {
         string html = await Report(_experiment, Path.Combine(_root, "experiment.html"));
