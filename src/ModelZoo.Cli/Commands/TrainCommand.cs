@@ -179,7 +179,8 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             // --overwrite: the old run is moved aside now and deleted at the first checkpoint (moved back on failure).
             using var replacement = FolderReplacement.Begin(runDir, replace);
             trainer.Callbacks.Add(replacement);
-            if (primary && data.BadImages is { Count: > 0 } bad) WriteBadImages(runDir, bad, log);
+            // bad-images.tsv: the load-time skips now, rewritten whenever the loader skips a file that fails to decode.
+            using var badImages = primary ? BadImageReport.From(data.BadImages).KeepWritten(Path.Combine(runDir, "bad-images.tsv"), log.WriteLine) : null;
 
             // curves.png: drawn by the CLI (the training library has no plotting dependency), after metrics.jsonl is written.
             if (primary) trainer.Callbacks.Add(new TrainingCurvePlot(Path.Combine(runDir, "curves.png"), Path.Combine(runDir, "metrics.jsonl"), $"{modelName} on {dataSpec}"));
@@ -242,19 +243,6 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
     {
         long parameters = Zoo.Names.Contains(model) ? Zoo.Card(model).Parameters : 0;
         return parameters * 4 * 3 * 2 + (16L << 20);
-    }
-
-    /// <summary>bad-images.tsv in the run folder: one line per file left out, with the reason.</summary>
-    private static void WriteBadImages(string runDir, IReadOnlyList<SkippedImage> bad, TextWriter log)
-    {
-        Directory.CreateDirectory(runDir);
-        string path = Path.Combine(runDir, "bad-images.tsv");
-        using (var w = new StreamWriter(path))
-        {
-            w.WriteLine("file\treason");
-            foreach (var b in bad) w.WriteLine($"{b.Path.Replace('\t', ' ')}\t{b.Reason.Replace('\t', ' ').Replace('\n', ' ')}");
-        }
-        log.WriteLine($"skipped {bad.Count} bad image{(bad.Count == 1 ? "" : "s")}: listed in {path}");
     }
 
     private static RunOverrides Overrides(TrainSettings s) => new()

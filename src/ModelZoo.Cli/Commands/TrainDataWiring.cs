@@ -41,7 +41,6 @@ public sealed class TrainDataWiring : ITrainDataProvider
         return new TrainData(train, validation, split.ClassNames, normalization, split.Train.Channels, imageSize,
             $"{split.Description}: {split.Train.Count} training and {split.Validation.Count} validation images, {split.ClassNames.Count} classes, augment {preset}, {(workers == 0 ? "loading in-line" : $"{workers} loader workers")}" +
             (small ? "" : $", JPEG decoder {(SafeImageDecoder.LibJpegTurboAvailable ? "libjpeg-turbo" : "ImageSharp")}"),
-            BadImages: new[] { split.Train, split.Validation }.OfType<ImageFolderDataset>().SelectMany(d => d.Skipped)
-                .DistinctBy(s => s.Path, StringComparer.Ordinal).ToList());
+            BadImages: BadImageReport.For(split.Train, split.Validation));
     }
 }
