@@ -83,7 +83,7 @@ def run(row):
     out_dir = tempfile.mkdtemp(prefix=f"readme-results-{row['id']}-")
     argv = shlex.split(cli) + words[1:] + ["--json", "-o", os.path.join(out_dir, "run")]
     print(f"[{row['id']}] {' '.join(argv)}", flush=True)
-    started_machine = machine()
+    started_machine, started_commit = machine(), commit()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(argv, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -101,7 +101,7 @@ def run(row):
         "sec_per_epoch": f"{statistics.median(h['seconds'] for h in history):.1f}",
         "cpu_minutes": f"{cpu / 60:.1f}",
         "date": datetime.date.today().isoformat(),
-        "commit": commit(),
+        "commit": started_commit,
         "machine": started_machine,
     }
     print(f"[{row['id']}] final {result['final']} %, best {result['best']} % at epoch {result['best_epoch']}, "

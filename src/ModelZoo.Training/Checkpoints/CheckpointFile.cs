@@ -196,7 +196,9 @@ internal static class CheckpointFile
         }
         catch (Exception e)
         {
-            throw new CheckpointException(path, $"optimizer state does not match the optimizer ({e.Message}); resume with the same --optimizer", e);
+            // The first line only: a native error's message carries libtorch's stack trace after it.
+            string first = e.Message.Split('\n', 2)[0].Trim();
+            throw new CheckpointException(path, $"optimizer state does not match the optimizer ({first}); resume with the same --optimizer", e);
         }
     }
 

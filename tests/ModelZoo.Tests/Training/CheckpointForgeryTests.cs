@@ -170,6 +170,24 @@ public class CheckpointForgeryTests
         AssertRefused(Forge("ema", section: (name, bytes) => name == "ema" ? Slice(bytes) : bytes), "'ema'");
     }
 
+    [TestCase(0)]
+    [TestCase(1)]
+    [TestCase(2)]
+    public void AnOptimizerSectionOfNoiseIsATypedErrorOnResume(int seed)
+    {
+        // TorchSharp reads the optimiser state into the live optimiser's tensors, checking types and shapes first.
+        string path = Forge("optimizer-noise-" + seed, section: (name, bytes) =>
+        {
+            if (name != "optimizer") return bytes;
+            new Random(seed).NextBytes(bytes);
+            return bytes;
+        });
+        using var model = Zoo.Create("deepcnn", DeepCnn);
+        using var trainer = new Trainer(model, Options, Descriptor);
+        var e = Assert.Throws<CheckpointException>(() => trainer.Resume(path))!;
+        Assert.That(e.Message, Does.Contain(path).And.Contain("optimizer state").And.Not.Contain("\n"));
+    }
+
     /// <summary>An EMA section whose first tensor's first dimension is one smaller (and its data shorter to match).</summary>
     private static byte[] Slice(byte[] section)
     {
