@@ -6,7 +6,8 @@ namespace ModelZoo.Tests.Cli;
 
 /// <summary>
 /// Runs the built CLI (<c>src/ModelZoo.Cli/bin/Release/net10.0/ModelZoo.Cli.dll</c>) as a child process, the way a user
-/// does, with the option of sending it SIGINT when a line of its output matches.
+/// does, with the option of sending it SIGTERM when a line of its output matches (SIGTERM, not SIGINT: a shell starts
+/// background jobs with SIGINT ignored, and the child would inherit that when the tests run in the background).
 /// </summary>
 internal static partial class CliChild
 {
@@ -19,7 +20,7 @@ internal static partial class CliChild
             Assert.Ignore($"{RelativeDll} is not built (dotnet build ModelZoo.sln -c Release)");
     }
 
-    /// <summary>Runs <c>program args</c> from the repository root; sends SIGINT once a stdout line contains <paramref name="interruptAfter"/>.</summary>
+    /// <summary>Runs <c>program args</c> from the repository root; sends SIGTERM once a stdout line contains <paramref name="interruptAfter"/>.</summary>
     public static ProcessRunner.Result Run(string program, IEnumerable<string> args, TimeSpan timeout, string? interruptAfter = null)
     {
         var psi = new ProcessStartInfo(program)
@@ -40,7 +41,7 @@ internal static partial class CliChild
             if (e.Data is null) return;
             lock (stdout) stdout.AppendLine(e.Data);
             if (interruptAfter is not null && e.Data.Contains(interruptAfter, StringComparison.Ordinal) && Interlocked.Exchange(ref signalled, 1) == 0)
-                _ = Kill(p.Id, 2);
+                _ = Kill(p.Id, 15);
         };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
         p.BeginOutputReadLine();
