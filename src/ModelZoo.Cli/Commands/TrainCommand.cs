@@ -67,6 +67,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             ProcessGroup = group,
             Data = env.TrainData,
             CommandLine = string.Join(' ', env.Arguments),
+            Log = log.WriteLine,
         };
         if (settings.PrintConfig)
         {
@@ -119,8 +120,6 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             if (runDir is not null)
                 log.WriteLine($"run folder {Path.GetFullPath(runDir)}" + (session.Plan.Resumed is not null ? $" (resuming at epoch {trainer.EpochsCompleted}, step {trainer.Step})" : "")
                     + (session.ReplacesFolder ? " (replacing the run there; it is kept aside until the first checkpoint)" : ""));
-            if (primary && data.BadImages is { Count: > 0 } bad && runDir is not null)
-                log.WriteLine($"skipped {bad.Count} bad image{(bad.Count == 1 ? "" : "s")}: listed in {Path.Combine(runDir, TrainingSession.BadImagesFileName)}");
 
             // curves.png: drawn by the CLI (the training library has no plotting dependency), after metrics.jsonl is written.
             if (primary && runDir is not null)

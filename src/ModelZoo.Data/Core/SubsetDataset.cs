@@ -1,7 +1,7 @@
 namespace ModelZoo.Data;
 
 /// <summary>A view of some samples of another data set (e.g. a validation split carved from training data).</summary>
-public sealed class SubsetDataset : IImageDataset
+public sealed class SubsetDataset : IImageDataset, ISkipsBadSamples
 {
     private readonly int[] _indices;
 
@@ -41,6 +41,15 @@ public sealed class SubsetDataset : IImageDataset
 
     /// <inheritdoc />
     public string Describe(int index) => Source.Describe(_indices[index]);
+
+    /// <inheritdoc />
+    public bool SkipsBadSamples => Source is ISkipsBadSamples { SkipsBadSamples: true };
+
+    /// <inheritdoc />
+    public void RecordBadSample(int index, Imaging.BadImageException error)
+    {
+        if (Source is ISkipsBadSamples source) source.RecordBadSample(_indices[index], error);
+    }
 
     /// <summary>
     /// Splits <paramref name="source"/> into (rest, held-out) with about <paramref name="fraction"/> of every

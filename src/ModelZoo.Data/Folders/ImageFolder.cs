@@ -73,8 +73,8 @@ public static class ImageFolder
                 trainFiles[name] = shuffled.Skip(nVal).Order(StringComparer.Ordinal).ToList();
             }
 
-            var trainSet = Flatten(trainFiles, classNames, decoder, skipped);
-            var valSet = options.ValSplit > 0 ? Flatten(valFiles, classNames, decoder, []) : null;
+            var trainSet = Flatten(trainFiles, classNames, decoder, skipped, options, root);
+            var valSet = options.ValSplit > 0 ? Flatten(valFiles, classNames, decoder, [], options, root) : null;
             return new ImageFolderResult(trainSet, valSet, classNames, false);
         }
     }
@@ -168,11 +168,12 @@ public static class ImageFolder
         SortedDictionary<string, List<string>> classes, string[] classNames, SafeImageDecoder decoder, ImageFolderOptions options, string where)
     {
         var (files, skipped) = Preflight(classes, decoder, options, where);
-        return Flatten(files, classNames, decoder, skipped);
+        return Flatten(files, classNames, decoder, skipped, options, where);
     }
 
     private static ImageFolderDataset Flatten(
-        SortedDictionary<string, List<string>> files, string[] classNames, SafeImageDecoder decoder, IReadOnlyList<SkippedImage> skipped)
+        SortedDictionary<string, List<string>> files, string[] classNames, SafeImageDecoder decoder, IReadOnlyList<SkippedImage> skipped,
+        ImageFolderOptions options, string where)
     {
         var paths = new List<string>();
         var labels = new List<int>();
@@ -186,7 +187,7 @@ public static class ImageFolder
             }
         }
 
-        return new ImageFolderDataset(paths, labels, classNames, decoder, skipped);
+        return new ImageFolderDataset(paths, labels, classNames, decoder, skipped, options.OnBadImage, options.MaxBadFraction, where);
     }
 
     private static (SortedDictionary<string, List<string>> Files, List<SkippedImage> Skipped) Preflight(
@@ -212,12 +213,7 @@ public static class ImageFolder
         if (options.OnBadImage == OnBadImage.Fail) throw ordered[0];
 
         if (ordered.Count > options.MaxBadFraction * all.Length)
-        {
-            string first = string.Join("; ", ordered.Take(5).Select(e => $"{e.Path}: {e.Reason}"));
-            throw new ImageFolderException(
-                $"'{where}': {ordered.Count} of {all.Length} image files are bad ({100.0 * ordered.Count / all.Length:0.##}%), over the {100 * options.MaxBadFraction:0.##}% limit; first: {first}",
-                where);
-        }
+            throw TooManyBad(where, ordered.Select(e => new SkippedImage(e.Path!, e.Reason)).ToList(), all.Length, options.MaxBadFraction);
 
         var badPaths = new HashSet<string>(ordered.Select(e => e.Path!), StringComparer.Ordinal);
         var kept = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
@@ -230,6 +226,15 @@ public static class ImageFolder
         }
 
         return (kept, ordered.Select(e => new SkippedImage(e.Path!, e.Reason)).ToList());
+    }
+
+    /// <summary>The error for more bad files than the limit, naming the folder, the counts and the first few files (escaped).</summary>
+    internal static ImageFolderException TooManyBad(string where, IReadOnlyList<SkippedImage> bad, int total, double maxBadFraction)
+    {
+        string first = string.Join("; ", bad.Take(5).Select(e => $"{BadImageReport.Escape(e.Path)}: {BadImageReport.Escape(e.Reason)}"));
+        return new ImageFolderException(
+            $"'{BadImageReport.Escape(where)}': {bad.Count} of {total} image files are bad ({100.0 * bad.Count / Math.Max(1, total):0.##}%), over the {100 * maxBadFraction:0.##}% limit; first: {first}",
+            where);
     }
 
     private static void CollectFiles(DirectoryInfo dir, ImageFolderOptions options, HashSet<string> visited, List<string> files, int depth)

@@ -47,6 +47,14 @@ public sealed record ImageDecodeOptions(int Channels = 3)
     /// </summary>
     public JpegBackend Jpeg { get; init; } = JpegBackend.Auto;
 
+    /// <summary>
+    /// Most scans (start-of-scan markers) a JPEG may have (default 500, libjpeg-turbo's own limit for progressive
+    /// files); 0 turns the check off. Each scan costs a pass over the image in any decoder, so a small file that
+    /// repeats one scan thousands of times is a CPU-exhaustion trick. Counted before a decoder is chosen, so it holds
+    /// for every JPEG (CMYK ones, which ImageSharp decodes, included).
+    /// </summary>
+    public int MaxJpegScans { get; init; } = 500;
+
     /// <summary>Check that JPEG files end with the EOI marker and PNG files with the IEND chunk (default true).</summary>
     public bool DetectTruncation { get; init; } = true;
 }

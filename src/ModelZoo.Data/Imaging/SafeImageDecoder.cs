@@ -21,7 +21,8 @@ namespace ModelZoo.Data.Imaging;
 /// the format is detected from the content and must be enabled in <see cref="ImageDecodeOptions.Formats"/>;
 /// truncated JPEG/PNG/GIF files are rejected (ImageSharp would decode them silently with grey rows);
 /// the header is read first and width, height, pixel count and aspect ratio are checked before any pixel
-/// is decoded; ImageSharp's allocator has a per-buffer limit; and at most
+/// is decoded; a JPEG's scans are counted (at most <see cref="ImageDecodeOptions.MaxJpegScans"/>) before a decoder is
+/// chosen; ImageSharp's allocator has a per-buffer limit; and at most
 /// <see cref="ImageDecodeOptions.MaxConcurrentDecodes"/> decodes run at once. Every failure is a
 /// <see cref="BadImageException"/> naming the file. Thread-safe.
 /// </summary>
@@ -128,6 +129,8 @@ public sealed class SafeImageDecoder : IDisposable
             throw new BadImageException(name, $"format {format.ToString().ToUpperInvariant()} not enabled (enable it in ImageDecodeOptions.Formats; only JPEG and PNG are on by default)");
         if (Options.DetectTruncation && !HasEndMarker(bytes, format))
             throw new BadImageException(name, $"truncated {format.ToString().ToUpperInvariant()}: {EndMarkerName(format)} not found");
+        if (format == ImageFormats.Jpeg && Options.MaxJpegScans > 0 && CountJpegScans(bytes, Options.MaxJpegScans + 1) > Options.MaxJpegScans)
+            throw new BadImageException(name, $"JPEG with more than {Options.MaxJpegScans} scans (start-of-scan markers), over the limit; each scan is a pass over the image, so this is refused before decoding");
 
         if (_turbo && format == ImageFormats.Jpeg && !Options.AutoOrient
             && LibJpegTurbo.TryReadHeader(bytes, out int tw, out int th, out int colorspace)
@@ -167,6 +170,26 @@ public sealed class SafeImageDecoder : IDisposable
         if (head.StartsWith((ReadOnlySpan<byte>)[0x49, 0x49, 0x2A, 0x00]) || head.StartsWith((ReadOnlySpan<byte>)[0x4D, 0x4D, 0x00, 0x2A])) return ImageFormats.Tiff;
         if (head.Length >= 12 && head.StartsWith("RIFF"u8) && head.Slice(8, 4).SequenceEqual("WEBP"u8)) return ImageFormats.Webp;
         return ImageFormats.None;
+    }
+
+    /// <summary>
+    /// The number of start-of-scan markers (FF DA) in a JPEG, counting no further than <paramref name="stopAt"/>. Every
+    /// FF DA is counted, wherever it is: entropy-coded data never holds one (a data byte FF is followed by 00), so
+    /// this never counts fewer scans than a decoder would run (an embedded thumbnail's scans count too). One pass
+    /// over the bytes, no allocation.
+    /// </summary>
+    public static int CountJpegScans(ReadOnlySpan<byte> jpeg, int stopAt = int.MaxValue)
+    {
+        int count = 0;
+        ReadOnlySpan<byte> sos = [0xFF, 0xDA];
+        while (count < stopAt)
+        {
+            int at = jpeg.IndexOf(sos);
+            if (at < 0) break;
+            count++;
+            jpeg = jpeg[(at + 2)..];
+        }
+        return count;
     }
 
     /// <inheritdoc />

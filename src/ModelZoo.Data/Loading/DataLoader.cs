@@ -14,6 +14,11 @@ namespace ModelZoo.Data;
 /// are disjoint and together cover the epoch (with DropLast every rank gets floor(N / WorldSize) samples, so all
 /// ranks see the same number of batches). Stopping early (leaving the foreach, or cancelling) stops the workers.
 /// A sample that fails surfaces to the consumer as a <see cref="SampleLoadException"/> naming it, in batch order.
+/// Bad images of a data set that skips them (<see cref="ISkipsBadSamples"/>: an image folder under
+/// <see cref="Folders.OnBadImage.Skip"/>) are left out of their batch instead, which is then smaller, and reported to
+/// the data set on the consumer's thread in batch order; a batch whose every sample is bad takes the next good
+/// sample of the epoch's order. Whether a file decodes does not depend on the thread or the epoch, so the batches
+/// and the record are the same for any worker count and after a resume.
 /// </remarks>
 public sealed class DataLoader : IBatchSource
 {
@@ -83,7 +88,12 @@ public sealed class DataLoader : IBatchSource
         {
             // In-line loading: each batch is built on the consumer's thread when it is asked for (BuildBatch checks
             // the token before every sample).
-            for (int b = 0; b < batches; b++) yield return BuildBatch(epoch, indices, b, cancellationToken).ToBatch();
+            for (int b = 0; b < batches; b++)
+            {
+                var built = BuildBatch(epoch, indices, b, cancellationToken);
+                built.ReportDropped(Dataset);
+                yield return built.ToBatch();
+            }
 
             yield break;
         }
@@ -92,6 +102,7 @@ public sealed class DataLoader : IBatchSource
         for (int b = 0; b < batches; b++)
         {
             var prepared = pipeline.Take(b);
+            prepared.ReportDropped(Dataset);
             yield return prepared.ToBatch();
         }
     }
@@ -115,45 +126,93 @@ public sealed class DataLoader : IBatchSource
     private Prepared BuildBatch(int epoch, int[] indices, int b, CancellationToken token)
     {
         var options = Options;
-        var dataset = Dataset;
+        bool skip = Dataset is ISkipsBadSamples { SkipsBadSamples: true };
         int start = b * options.BatchSize;
         int count = Math.Min(options.BatchSize, indices.Length - start);
-        var batchIndices = indices.AsSpan(start, count).ToArray();
-        var labels = new long[count];
-        float[]? pixels = null;
-        var shape = default(ImageShape);
-        int size = 0;
+        var batch = new Assembly(count, _staging, Describe);
+        List<(int Index, Imaging.BadImageException Error)>? dropped = null;
         for (int j = 0; j < count; j++)
         {
             token.ThrowIfCancellationRequested();
-            int index = batchIndices[j];
-            FloatImage image;
-            try
-            {
-                var sample = dataset.Get(index);
-                image = sample.Image;
-                labels[j] = sample.Label;
-                if (options.Transform is { } transform)
-                    image = transform.Apply(image, new Random(SampleSeed(options.Seed, epoch, index)));
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                throw new SampleLoadException(index, Describe(index), e is ModelZooDataException ? e.Message : $"{e.GetType().Name}: {e.Message}", e);
-            }
-            if (pixels is null)
-            {
-                shape = new ImageShape(image.Channels, image.Height, image.Width);
-                size = image.Data.Length;
-                pixels = _staging.Rent((long)size * count);
-            }
-            else if (image.Channels != shape.Channels || image.Height != shape.Height || image.Width != shape.Width)
-            {
-                throw new SampleLoadException(index, Describe(index),
-                    $"image is {image.Channels}x{image.Height}x{image.Width} but the batch's first is {shape}; add a resize or crop transform", null);
-            }
-            Array.Copy(image.Data, 0, pixels, (long)j * size, size);
+            int index = indices[start + j];
+            if (TryLoad(epoch, index, skip, ref dropped) is { } image) batch.Add(index, image.Image, image.Label);
         }
-        return new Prepared(pixels!, shape, labels, batchIndices, _staging);
+        // A batch whose every sample is bad takes the next good sample of this epoch's order in their place, so no
+        // batch is empty (the same one whatever the worker count: decoding a file gives the same result on any thread).
+        for (int step = 1; batch.Count == 0 && step < indices.Length; step++)
+        {
+            token.ThrowIfCancellationRequested();
+            int index = indices[(start + count - 1 + step) % indices.Length];
+            if (TryLoad(epoch, index, skip, ref dropped) is { } image) batch.Add(index, image.Image, image.Label);
+        }
+        if (batch.Count == 0)
+            throw new SampleLoadException(indices[start], Describe(indices[start]), "every sample of the epoch failed to decode", dropped?[0].Error);
+        return batch.Finish(dropped);
+    }
+
+    /// <summary>
+    /// Decodes and transforms one sample; null when it is a bad image that the data set skips (recorded in
+    /// <paramref name="dropped"/>, reported to the data set by the consumer in batch order).
+    /// </summary>
+    private ImageSample? TryLoad(int epoch, int index, bool skip, ref List<(int Index, Imaging.BadImageException Error)>? dropped)
+    {
+        try
+        {
+            var sample = Dataset.Get(index);
+            var image = sample.Image;
+            if (Options.Transform is { } transform)
+                image = transform.Apply(image, new Random(SampleSeed(Options.Seed, epoch, index)));
+            return new ImageSample(image, sample.Label);
+        }
+        catch (Imaging.BadImageException e) when (skip)
+        {
+            (dropped ??= []).Add((index, e));
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new SampleLoadException(index, Describe(index), e is ModelZooDataException ? e.Message : $"{e.GetType().Name}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Collects one batch's samples into a staging buffer; <see cref="Finish"/> trims it when samples were dropped.</summary>
+    private sealed class Assembly(int capacity, StagingPool pool, Func<int, string> describe)
+    {
+        private readonly long[] _labels = new long[capacity];
+        private readonly int[] _indices = new int[capacity];
+        private float[]? _pixels;
+        private ImageShape _shape;
+        private int _size;
+
+        public int Count { get; private set; }
+
+        public void Add(int index, FloatImage image, int label)
+        {
+            if (_pixels is null)
+            {
+                _shape = new ImageShape(image.Channels, image.Height, image.Width);
+                _size = image.Data.Length;
+                _pixels = pool.Rent((long)_size * capacity);
+            }
+            else if (image.Channels != _shape.Channels || image.Height != _shape.Height || image.Width != _shape.Width)
+            {
+                throw new SampleLoadException(index, describe(index),
+                    $"image is {image.Channels}x{image.Height}x{image.Width} but the batch's first is {_shape}; add a resize or crop transform", null);
+            }
+            Array.Copy(image.Data, 0, _pixels, (long)Count * _size, _size);
+            _labels[Count] = label;
+            _indices[Count] = index;
+            Count++;
+        }
+
+        public Prepared Finish(List<(int Index, Imaging.BadImageException Error)>? dropped)
+        {
+            if (Count == capacity) return new Prepared(_pixels!, _shape, _labels, _indices, pool, dropped);
+            var pixels = GC.AllocateUninitializedArray<float>(checked(Count * _size));
+            Array.Copy(_pixels!, pixels, pixels.Length);
+            pool.Return(_pixels!);
+            return new Prepared(pixels, _shape, _labels[..Count], _indices[..Count], pool, dropped);
+        }
     }
 
     private string Describe(int index)
@@ -168,8 +227,24 @@ public sealed class DataLoader : IBatchSource
         }
     }
 
-    private sealed record Prepared(float[] Pixels, ImageShape Shape, long[] Labels, int[] Indices, StagingPool Pool)
+    private sealed record Prepared(float[] Pixels, ImageShape Shape, long[] Labels, int[] Indices, StagingPool Pool,
+        List<(int Index, Imaging.BadImageException Error)>? Dropped)
     {
+        /// <summary>Reports the dropped samples to the data set, in batch order (it may refuse: too many bad files).</summary>
+        public void ReportDropped(IImageDataset dataset)
+        {
+            if (Dropped is null || dataset is not ISkipsBadSamples skipper) return;
+            try
+            {
+                foreach (var (index, error) in Dropped) skipper.RecordBadSample(index, error);
+            }
+            catch
+            {
+                Pool.Return(Pixels);
+                throw;
+            }
+        }
+
         public Batch ToBatch()
         {
             try

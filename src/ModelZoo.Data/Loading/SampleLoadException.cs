@@ -9,7 +9,7 @@ public sealed class SampleLoadException : ModelZooDataException
     /// <param name="problem">What went wrong.</param>
     /// <param name="inner">The underlying error.</param>
     public SampleLoadException(int index, string source, string problem, Exception? inner)
-        : base($"Sample {index} ({source}): {problem}", (inner as ModelZooDataException)?.Path ?? source, inner)
+        : base($"Sample {index} ({Folders.BadImageReport.Escape(source)}): {problem}", (inner as ModelZooDataException)?.Path ?? source, inner)
     {
         Index = index;
         SampleSource = source;

@@ -63,8 +63,8 @@ public sealed class DataPipeline : IDataProvider
             BatchSize: batchSize, Shuffle: false, DropLast: false, Seed: seed, Workers: workers, Transform: evalTransform));
         string description = $"{split.Description}: {split.Train.Count} training and {split.Validation.Count} validation images, {split.ClassNames.Count} classes, augment {preset}, {(workers == 0 ? "loading in-line" : $"{workers} loader workers")}" +
             (small ? "" : $", JPEG decoder {(SafeImageDecoder.LibJpegTurboAvailable ? "libjpeg-turbo" : "ImageSharp")}");
-        var bad = new[] { split.Train, split.Validation }.OfType<ImageFolderDataset>().SelectMany(d => d.Skipped)
-            .DistinctBy(s => s.Path, StringComparer.Ordinal).ToList();
+        // The load-time skips now; the decode-time skips as the loader meets them.
+        var bad = BadImageReport.For(split.Train, split.Validation);
         return new TrainingData(train, validation, split.ClassNames, normalization, split.Train.Channels, imageSize, description,
             Resources: null, BadImages: bad, Augment: preset);
     }

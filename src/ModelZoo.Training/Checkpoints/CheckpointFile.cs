@@ -135,6 +135,7 @@ internal static class CheckpointFile
             if (header.Format != CheckpointHeader.FormatName) throw new CheckpointException(path, $"unknown format '{header.Format}'");
             if (header.Version > CheckpointHeader.CurrentVersion)
                 throw new CheckpointException(path, $"format version {header.Version} is newer than this ModelZoo understands ({CheckpointHeader.CurrentVersion})");
+            if (header.Sections is null || header.Sections.Any(s => s is null)) throw new CheckpointException(path, "header field 'sections' is missing or holds an empty entry");
             long expect = Magic.Length;
             foreach (var s in header.Sections)
             {
@@ -143,6 +144,7 @@ internal static class CheckpointFile
             }
             if (expect != headerStart) throw new CheckpointException(path, "sections do not add up to the file size");
             if (header.Sections.All(s => s.Name != "model")) throw new CheckpointException(path, "no model weights");
+            Validate(path, fs, header);
             return header;
         }
         catch (CheckpointException) { throw; }
@@ -213,17 +215,23 @@ internal static class CheckpointFile
         }
         catch (Exception e)
         {
-            throw new CheckpointException(path, $"optimizer state does not match the optimizer ({e.Message}); resume with the same --optimizer", e);
+            // The first line only: a native error's message carries libtorch's stack trace after it.
+            string first = e.Message.Split('\n', 2)[0].Trim();
+            throw new CheckpointException(path, $"optimizer state does not match the optimizer ({first}); resume with the same --optimizer", e);
         }
     }
 
+    /// <summary>The generator state, checked (size and mt19937 fields) so that <c>set_rng_state</c> cannot abort the process.</summary>
     public static Tensor? ReadRng(string path, CheckpointHeader header)
     {
         var section = header.Sections.FirstOrDefault(s => s.Name == "rng");
         if (section is null) return null;
         using var fs = OpenSection(path, section);
         using var r = new BinaryReader(fs, Encoding.UTF8, leaveOpen: true);
-        return ReadTensor(r, path, section.Offset + section.Length);
+        byte[] bytes = ReadRngBytes(r, path, section);
+        if (CheckpointValidation.RngProblem(bytes) is string problem)
+            throw new CheckpointException(path, $"header field 'rng' {problem}");
+        return tensor(bytes, dtype: ScalarType.Byte);
     }
 
     private static FileStream OpenSection(string path, CheckpointSection section)
@@ -270,21 +278,8 @@ internal static class CheckpointFile
 
     private static Tensor ReadTensor(BinaryReader r, string path, long sectionEnd)
     {
-        var dtype = (ScalarType)r.ReadInt32();
-        if (!Enum.IsDefined(dtype)) throw new CheckpointException(path, $"unknown tensor type {(int)dtype}");
-        int dims = r.ReadInt32();
-        if (dims is < 0 or > 16) throw new CheckpointException(path, $"bad tensor rank {dims}");
-        long[] shape = new long[dims];
-        long elements = 1;
-        for (int d = 0; d < dims; d++)
-        {
-            shape[d] = r.ReadInt64();
-            if (shape[d] < 0) throw new CheckpointException(path, "negative tensor dimension");
-            elements = checked(elements * shape[d]);
-        }
-        long byteLength = r.ReadInt64();
-        if (byteLength < 0 || r.BaseStream.Position + byteLength > sectionEnd)
-            throw new CheckpointException(path, "tensor data runs past its section");
+        // Type, rank, shape and byte length are checked against each other before anything is allocated.
+        var (dtype, shape, byteLength) = CheckpointValidation.ReadTensorHeader(r, path, sectionEnd);
         var t = empty(shape, dtype);
         try
         {
@@ -298,6 +293,39 @@ internal static class CheckpointFile
             t.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The header's fields against sane bounds and against the tensors in the file (<see cref="CheckpointValidation"/>):
+    /// the model and EMA sections' tensor headers (no data read) and the generator state's bytes.
+    /// </summary>
+    private static void Validate(string path, FileStream fs, CheckpointHeader header)
+    {
+        var sections = header.Sections.Where(s => s.Name is not null).GroupBy(s => s.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var model = CheckpointValidation.ReadTensorHeaders(path, fs, sections["model"]);
+        var ema = sections.TryGetValue(EmaSection, out var emaSection) ? CheckpointValidation.ReadTensorHeaders(path, fs, emaSection) : null;
+        byte[]? rng = null;
+        if (sections.TryGetValue("rng", out var rngSection))
+        {
+            fs.Position = rngSection.Offset;
+            using var r = new BinaryReader(fs, Encoding.UTF8, leaveOpen: true);
+            rng = ReadRngBytes(r, path, rngSection);
+        }
+        ModelCard? card = header.ModelName is { } name && Zoo.Names.Contains(name) ? Zoo.Card(name) : null;
+        CheckpointValidation.Validate(path, new CheckpointValidation.Contents(header, model, ema, card, rng));
+    }
+
+    /// <summary>The generator state: a 1-D byte tensor filling its section.</summary>
+    private static byte[] ReadRngBytes(BinaryReader r, string path, CheckpointSection section)
+    {
+        long end = section.Offset + section.Length;
+        var (dtype, shape, bytes) = CheckpointValidation.ReadTensorHeader(r, path, end);
+        if (dtype != ScalarType.Byte || shape.Length != 1)
+            throw new CheckpointException(path, $"header field 'rng' is a {dtype}[{string.Join(",", shape)}] tensor; libtorch's generator state is a 1-D byte tensor");
+        var data = new byte[bytes];
+        r.BaseStream.ReadExactly(data);
+        if (r.BaseStream.Position != end) throw new CheckpointException(path, "rng section has trailing bytes");
+        return data;
     }
 
     private static string Preview(List<string> keys) =>

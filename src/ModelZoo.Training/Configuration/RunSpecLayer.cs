@@ -91,6 +91,9 @@ public sealed record RunSpecLayer
         return new RunSpecLayer(kind, source, values);
     }
 
+    /// <summary>The largest recipe file read (1 MiB; the YAML reader has the same bound).</summary>
+    public const long MaxRecipeBytes = 1 << 20;
+
     /// <summary>
     /// A layer from a JSON recipe file (YAML is read by the CLI, which hands the same object to <see cref="FromJson"/>).
     /// </summary>
@@ -100,6 +103,8 @@ public sealed record RunSpecLayer
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path)) throw new RecipeFileException(path, "no such file");
+        long length = new FileInfo(path).Length;
+        if (length > MaxRecipeBytes) throw new RecipeFileException(path, $"is {length:N0} bytes; a recipe file is at most {MaxRecipeBytes:N0}");
         JsonObject root;
         try
         {

@@ -38,4 +38,7 @@ public sealed record TrainingRequest
 
     /// <summary>Bytes a training step may plan for; null: <see cref="TrainingPolicy.MemoryBudget"/>.</summary>
     public long? MemoryBudget { get; init; }
+
+    /// <summary>Where the session's own lines go (e.g. "skipped 2 bad images: listed in ..."); null: nowhere.</summary>
+    public Action<string>? Log { get; init; }
 }

@@ -20,11 +20,13 @@ namespace ModelZoo.Training;
 public sealed class TrainingSession : IDisposable
 {
     private readonly FolderReplacement? _replacement;
+    private readonly IDisposable? _badImagesWriter;
     private bool _disposed;
 
     private TrainingSession(TrainingPlan plan, TrainingData data, nn.Module<Tensor, Tensor> model, Trainer trainer, ModelSummary summary,
-        FolderReplacement? replacement, bool replacesFolder, GradientAllReduce? allReduce, WeightsLoadResult? pretrained)
+        FolderReplacement? replacement, bool replacesFolder, GradientAllReduce? allReduce, WeightsLoadResult? pretrained, IDisposable? badImagesWriter)
     {
+        _badImagesWriter = badImagesWriter;
         Plan = plan;
         Data = data;
         Model = model;
@@ -108,6 +110,7 @@ public sealed class TrainingSession : IDisposable
         var provider = request.Data ?? new DataPipeline();
         var data = provider.Open(DataRequestFor(spec, group), options.BatchSize);
         FolderReplacement? replacement = null;
+        IDisposable? badImagesWriter = null;
         nn.Module<Tensor, Tensor>? net = null;
         Trainer? trainer = null;
         try
@@ -145,12 +148,14 @@ public sealed class TrainingSession : IDisposable
                 // The old run is moved aside now and deleted at the first checkpoint (moved back on failure).
                 replacement = FolderReplacement.Begin(runDirectory, replace);
                 trainer.Callbacks.Add(replacement);
-                if (data.BadImages is { Count: > 0 } bad) WriteBadImages(runDirectory, bad);
+                // bad-images.tsv: the load-time skips now, rewritten whenever the loader skips a file that fails to decode.
+                badImagesWriter = BadImageReport.From(data.BadImages).KeepWritten(Path.Combine(runDirectory, BadImagesFileName), request.Log);
             }
-            return new TrainingSession(plan, data, net, trainer, summary, replacement, replace, allReduce, pretrained);
+            return new TrainingSession(plan, data, net, trainer, summary, replacement, replace, allReduce, pretrained, badImagesWriter);
         }
         catch
         {
+            badImagesWriter?.Dispose();
             replacement?.Dispose();
             trainer?.Dispose();
             net?.Dispose();
@@ -257,16 +262,6 @@ public sealed class TrainingSession : IDisposable
         return parameters * 4 * 3 * 2 + (16L << 20);
     }
 
-    /// <summary>bad-images.tsv in the run folder: one line per file left out, with the reason.</summary>
-    private static void WriteBadImages(string runDir, IReadOnlyList<SkippedImage> bad)
-    {
-        Directory.CreateDirectory(runDir);
-        string path = Path.Combine(runDir, BadImagesFileName);
-        using var w = new StreamWriter(path);
-        w.WriteLine("file\treason");
-        foreach (var b in bad) w.WriteLine($"{b.Path.Replace('\t', ' ')}\t{b.Reason.Replace('\t', ' ').Replace('\n', ' ')}");
-    }
-
     private static bool SamePath(string a, string b) => string.Equals(
         Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)),
         OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
@@ -276,6 +271,7 @@ public sealed class TrainingSession : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        _badImagesWriter?.Dispose();
         _replacement?.Dispose();
         Trainer.Dispose();
         Model.Dispose();

@@ -4,7 +4,8 @@ namespace ModelZoo.Native;
 
 /// <summary>
 /// The process's copy of <c>libtorch_cpu.so</c> (the one TorchSharp loaded), for the few libtorch switches TorchSharp
-/// 0.107 does not bind: oneDNN on/off (<see cref="OneDnnGuard"/>) and autocast (<see cref="AutocastNative"/>). The
+/// 0.107 does not bind: oneDNN on/off (<see cref="OneDnnGuard"/>), NNPACK on/off (<see cref="NnpackGuard"/>) and autocast
+/// (<see cref="AutocastNative"/>). The
 /// exports are looked up by their Itanium C++ ABI names, which exist only in the Linux build of libtorch.
 /// </summary>
 internal static class LibTorchCpu
@@ -20,6 +21,18 @@ internal static class LibTorchCpu
         address = IntPtr.Zero;
         return Handle != IntPtr.Zero && NativeLibrary.TryGetExport(Handle, mangledName, out address);
     }
+
+    private static readonly Lazy<IntPtr> Context = new(() =>
+    {
+        if (!TryGetExport("_ZN2at13globalContextEv", out var getContext)) return IntPtr.Zero;
+        unsafe
+        {
+            return ((delegate* unmanaged<IntPtr>)getContext)();
+        }
+    });
+
+    /// <summary><c>at::globalContext()</c> (the process's libtorch settings), or zero when it cannot be reached.</summary>
+    public static IntPtr GlobalContext => Context.Value;
 
     private static IntPtr Find()
     {

@@ -213,23 +213,10 @@ internal static class OneDnnGuard
         return IsOneDnnEnabled() == enabled;
     }
 
-    /// <summary>libtorch_cpu's handle and <c>at::globalContext()</c>, found once per process (the library stays loaded).</summary>
-    private static readonly Lazy<(IntPtr Lib, IntPtr Context)> Native = new(FindContext);
-
     private static bool TryGetContext(out IntPtr lib, out IntPtr context)
     {
-        (lib, context) = Native.Value;
+        context = LibTorchCpu.GlobalContext;
+        lib = LibTorchCpu.Handle;
         return context != IntPtr.Zero;
-    }
-
-    private static (IntPtr Lib, IntPtr Context) FindContext()
-    {
-        if (!LibTorchCpu.TryGetExport("_ZN2at13globalContextEv", out var getContext)) return default;
-        IntPtr context;
-        unsafe
-        {
-            context = ((delegate* unmanaged<IntPtr>)getContext)();
-        }
-        return (LibTorchCpu.Handle, context);
     }
 }

@@ -40,6 +40,7 @@ internal static class TorchNative
         {
             using var probe = ones(1);
             OneDnnGuard.Ensure();
+            NnpackGuard.Ensure();
             return null;
         }
         catch (Exception e) // TypeInitializationException, DllNotFoundException, ...: torch is unusable either way

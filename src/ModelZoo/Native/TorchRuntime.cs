@@ -6,7 +6,8 @@ namespace ModelZoo;
 /// <summary>
 /// The few process-wide native concerns a TorchSharp application meets, in one public place: checking that the
 /// native libraries load (with a one-paragraph diagnosis when they don't), keeping libtorch's oneDNN
-/// convolutions away from CPUs where they crash, and tuning glibc's allocator for training. <see cref="Zoo.Create"/>, the inspector and the trainer call
+/// convolutions away from CPUs where they crash, turning NNPACK off where it cannot initialise (so its warnings
+/// stay off the terminal), and tuning glibc's allocator for training. <see cref="Zoo.Create"/>, the inspector and the trainer call
 /// <see cref="PrepareFor"/> themselves; call it yourself only for a network you assembled from blocks and run
 /// with your own loop.
 /// </summary>
@@ -37,10 +38,13 @@ public static class TorchRuntime
     /// sizes, oneDNN is turned off only when <paramref name="network"/> holds a 1x1 convolution as an ordinary layer
     /// (oneDNN mis-plans them there: <see cref="PointwiseConvolutionCrashes"/>; networks built through
     /// <see cref="Blocks.LayerFactory.Default"/>, every zoo model included, hold <see cref="Blocks.PointwiseConv2d"/>
-    /// instead). See
-    /// docs/troubleshooting.md. Cheap when there is nothing to decide; never throws.
+    /// instead), and NNPACK is turned off where it cannot initialise. See docs/troubleshooting.md. Cheap when there is nothing to decide; never throws.
     /// </summary>
-    public static void PrepareFor(torch.nn.Module network) => OneDnnGuard.EnsureFor(network);
+    public static void PrepareFor(torch.nn.Module network)
+    {
+        OneDnnGuard.EnsureFor(network);
+        NnpackGuard.Ensure();
+    }
 
     /// <summary>
     /// True when this CPU hides its cache sizes from <c>cpuid</c> (as some virtual machines do), where libtorch's
@@ -74,4 +78,10 @@ public static class TorchRuntime
 
     /// <summary>Why oneDNN was turned off in this process, or null while it is left as libtorch configured it.</summary>
     public static string? OneDnnDisabledReason => OneDnnGuard.DisabledReason;
+
+    /// <summary>
+    /// Why NNPACK was turned off in this process (it cannot initialise on this CPU, and libtorch would otherwise print
+    /// "Could not initialize NNPACK!" for every eligible convolution), or null while it is left as libtorch set it.
+    /// </summary>
+    public static string? NnpackDisabledReason => NnpackGuard.DisabledReason;
 }

@@ -10,7 +10,10 @@ namespace ModelZoo.Weights;
 /// <c>NAME/byteorder</c>. The pickle is never executed: <see cref="PickleReader"/> accepts only the opcodes and the
 /// globals a state dict needs (<c>collections.OrderedDict</c>, <c>torch._utils._rebuild_tensor_v2</c>,
 /// <c>torch._utils._rebuild_parameter</c> and the typed storages) and refuses anything else, naming it. Sizes,
-/// counts, offsets and strides are checked against the archive before any tensor is made.
+/// counts, offsets and strides are checked against the archive before any tensor is made: a storage's declared size
+/// must be what its (uncompressed) entry holds, and what every view materialises is counted against
+/// <see cref="WeightsLimits.MaxTotalBytes"/> and <see cref="WeightsLimits.MaxViewExpansion"/> before it is allocated,
+/// so memory stays within a few times the file's size.
 /// </summary>
 public static class TorchZipFile
 {
@@ -84,7 +87,7 @@ public static class TorchZipFile
                 {
                     return resolver.Run();
                 }
-                catch (InvalidDataException e)
+                catch (Exception e) when (e is InvalidDataException or IOException)
                 {
                     resolver.DisposeAll();
                     throw new WeightsFileException(path, $"archive is corrupt: {e.Message}", e);
@@ -110,6 +113,7 @@ public static class TorchZipFile
         private readonly List<Tensor> _made = new();
         private string _prefix = "";
         private long _storageBytes;
+        private long _viewBytes;
 
         public Dictionary<string, Tensor> Run()
         {
@@ -238,7 +242,7 @@ public static class TorchZipFile
                 throw reader.Error($"tensor of storage '{storage.Key}' has {size.Items.Count} sizes and {stride.Items.Count} strides");
             var shape = new long[size.Items.Count];
             var strides = new long[size.Items.Count];
-            long elements = 1, last = offset;
+            long elements = 1, last = offset, bytes;
             try
             {
                 for (int i = 0; i < shape.Length; i++)
@@ -250,6 +254,7 @@ public static class TorchZipFile
                     elements = checked(elements * s);
                     if (s > 0) last = checked(last + (s - 1) * st);
                 }
+                bytes = checked(elements * ElementSize(storage.Type));
             }
             catch (OverflowException)
             {
@@ -258,7 +263,24 @@ public static class TorchZipFile
             if (offset < 0 || (elements > 0 && last >= storage.Elements))
                 throw reader.Error($"tensor [{string.Join(", ", shape)}] at offset {offset} reads past the end of storage '{storage.Key}' ({storage.Elements:N0} elements)");
             var data = Storage(storage, reader);
-            var tensor = elements == 0 ? torch.empty(shape, storage.Type) : data.as_strided(shape, strides, offset).contiguous().clone();
+            // What the view materialises is counted before it is allocated: every key is a copy of its own, so a
+            // stride-0 broadcast or many keys viewing one storage cost their full size, not the storage's.
+            _viewBytes += bytes;
+            if (_viewBytes > limits.MaxTotalBytes)
+                throw reader.Error($"its tensors would take {_viewBytes:N0} bytes in memory, more than the {limits.MaxTotalBytes:N0}-byte limit (tensor [{string.Join(", ", shape)}] of storage '{storage.Key}')");
+            if (_viewBytes > limits.MaxViewExpansion * Math.Max(_storageBytes, 1))
+                throw reader.Error($"its tensors would take {_viewBytes:N0} bytes in memory from {_storageBytes:N0} bytes of stored data, more than {limits.MaxViewExpansion:0.#} times (tensor [{string.Join(", ", shape)}] with strides [{string.Join(", ", strides)}] views storage '{storage.Key}'); a state dict saved by torch.save never expands its storages like this");
+            Tensor tensor;
+            if (elements == 0)
+            {
+                tensor = torch.empty(shape, storage.Type);
+            }
+            else
+            {
+                using var view = data.as_strided(shape, strides, offset);
+                tensor = torch.empty(shape, storage.Type);
+                tensor.copy_(view);
+            }
             _made.Add(tensor);
             return tensor;
         }
@@ -273,18 +295,42 @@ public static class TorchZipFile
             }
             var entry = zip.GetEntry(_prefix + "data/" + storage.Key)
                 ?? throw reader.Error($"storage '{storage.Key}' has no data/{storage.Key} entry in the archive");
+            // Every size is checked against the archive before anything is allocated: the declared element count
+            // must be what the entry holds, the entry must be stored uncompressed (as torch.save writes it), so it
+            // is never larger than the file, and the total must stay under the limit.
+            long need;
+            try
+            {
+                need = checked(storage.Elements * ElementSize(storage.Type));
+            }
+            catch (OverflowException)
+            {
+                throw reader.Error($"storage '{storage.Key}' declares {storage.Elements:N0} elements, a size that overflows");
+            }
+            if (entry.Length != need)
+                throw reader.Error($"storage '{storage.Key}' holds {entry.Length:N0} bytes but its {storage.Elements:N0} elements need {need:N0}");
+            if (entry.CompressedLength != entry.Length)
+                throw reader.Error($"storage '{storage.Key}' is compressed in the archive; torch.save stores storages uncompressed, and only such files are read");
+            if (need > int.MaxValue)
+                throw reader.Error($"storage '{storage.Key}' is {need:N0} bytes; storages over 2 GiB are not read");
+            if (_storageBytes + need > limits.MaxTotalBytes)
+                throw reader.Error($"tensor data exceeds the {limits.MaxTotalBytes:N0}-byte limit");
             var tensor = torch.empty(storage.Elements, storage.Type);
             _storages.Add(storage.Key, tensor);
+            _storageBytes += need;
             var span = tensor.bytes;
-            if (entry.Length != span.Length)
-                throw reader.Error($"storage '{storage.Key}' holds {entry.Length:N0} bytes but its {storage.Elements:N0} elements need {span.Length:N0}");
-            _storageBytes += span.Length;
-            if (_storageBytes > limits.MaxTotalBytes)
-                throw reader.Error($"tensor data exceeds the {limits.MaxTotalBytes:N0}-byte limit");
             using var s = entry.Open();
             s.ReadExactly(span);
             return tensor;
         }
+
+        private static long ElementSize(ScalarType type) => type switch
+        {
+            ScalarType.Float64 or ScalarType.Int64 => 8,
+            ScalarType.Float32 or ScalarType.Int32 => 4,
+            ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Int16 => 2,
+            _ => 1,
+        };
 
         private byte[] ReadEntry(ZipArchiveEntry entry, long max)
         {

@@ -13,8 +13,18 @@ public sealed record WeightsLimits
     /// <summary>Most tensors in one file.</summary>
     public int MaxTensors { get; init; } = 100_000;
 
-    /// <summary>Most tensor data in one file, in bytes.</summary>
+    /// <summary>
+    /// Most tensor data in one file, in bytes: the data stored in it, and separately what its tensors take in memory
+    /// once read (for a <c>torch.save</c> file every key's view of a storage counts at its full size).
+    /// </summary>
     public long MaxTotalBytes { get; init; } = 8L << 30;
+
+    /// <summary>
+    /// Most bytes the tensors of a <c>torch.save</c> file may take in memory per byte of storage data it holds
+    /// (default 4). A state dict's tensors are its storages (tied weights view one twice); a view with stride 0 or
+    /// hundreds of keys viewing one storage would make a small file ask for gigabytes, and is refused.
+    /// </summary>
+    public double MaxViewExpansion { get; init; } = 4;
 
     /// <summary>Highest tensor rank accepted.</summary>
     public int MaxRank { get; init; } = 16;

@@ -91,17 +91,6 @@ public class ProgressOutputTests
         Assert.That(lines, Has.All.Match("^epoch \\d: train loss .* RSS \\d+ MB\r?$"));
     }
 
-    [Test]
-    public void TheResumeHintNamesTheCommandAsRun()
-    {
-        string dll = Path.Combine(TestPaths.RepoRoot, "src", "ModelZoo.Cli", "bin", "Release", "net10.0", "ModelZoo.Cli.dll");
-        string apphost = Path.Combine(TestPaths.RepoRoot, "src", "ModelZoo.Cli", "bin", "Debug", "net10.0", "ModelZoo.Cli");
-        Assert.That(CliInvocation.Describe("/usr/share/dotnet/dotnet", dll, TestPaths.RepoRoot), Is.EqualTo("dotnet run --project src/ModelZoo.Cli --"));
-        Assert.That(CliInvocation.Describe(apphost, null, TestPaths.RepoRoot), Is.EqualTo("dotnet run --project src/ModelZoo.Cli --"));
-        Assert.That(CliInvocation.Describe("/home/me/.dotnet/tools/modelzoo", null, "/home/me"), Is.EqualTo("modelzoo"));
-        Assert.That(CliInvocation.Describe("/usr/share/dotnet/dotnet", "/opt/mz/ModelZoo.Cli.dll", "/opt"), Is.EqualTo("dotnet mz/ModelZoo.Cli.dll"));
-    }
-
     [Test, Category("NeedsZoo")]
     public async Task AnInterruptedRunPrintsTheResumeCommandAndUnwrappedLinesAt80Columns()
     {
