@@ -16,7 +16,7 @@ public sealed class EmbedCommand(CliEnvironment env) : Command<EmbedSettings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, EmbedSettings settings, CancellationToken cancellationToken)
     {
-        string path = Checkpoint.ResolveBestPath(settings.Checkpoint!);
+        string path = Checkpoint.ResolveBestPath(settings.Checkpoint ?? PretrainedCheckpoint.For(settings.Weights!, env, cancellationToken));
         var info = Checkpoint.ReadInfo(path);
         using var input = new CheckpointImageInput(info);
         using var scope = NewDisposeScope();

@@ -25,7 +25,7 @@ public sealed class PredictCommand(CliEnvironment env) : Command<PredictSettings
         if (settings.Onnx is null) torch.set_num_threads(threads);
         using IImageClassifier classifier = settings.Onnx is not null
             ? new OnnxClassifier(settings.Onnx, threads)
-            : new CheckpointClassifier(settings.Checkpoint!, settings.Precision is null ? ComputePrecision.Fp32 : PrecisionSupport.Parse(settings.Precision), settings.ChannelsLast);
+            : new CheckpointClassifier(settings.Checkpoint ?? PretrainedCheckpoint.For(settings.Weights!, env, cancellationToken), settings.Precision is null ? ComputePrecision.Fp32 : PrecisionSupport.Parse(settings.Precision), settings.ChannelsLast);
         int k = Math.Min(settings.Top, classifier.ClassNames.Count);
         // Human names: classes.txt/classes.json beside the training folder, else the ImageNet WordNet map, else the id.
         var names = ModelZoo.Data.Folders.ClassNames.ForData(classifier.ClassNames, classifier.DataSpec);

@@ -123,6 +123,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
                 Dropout = dropout,
                 Init = initName is not null && TrainOptionParsing.TryInit(initName, out var init) ? init : recipe.Init,
                 Seed = options.Seed,
+                TransformInput = WeightsSource.NeedsTransformInput(settings.Pretrained, modelName), // issue 25: GoogLeNet's published weights
             };
 
             // Seed the global generator too: weight init that draws from it is then reproducible as well.
@@ -130,7 +131,8 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             using var model = Zoo.Create(modelName, modelOptions);
             if (settings.Pretrained is not null)
             {
-                var loaded = ModelZoo.Weights.PretrainedWeights.LoadForFineTuning(model, modelName, settings.Pretrained);
+                var loaded = ModelZoo.Weights.PretrainedWeights.LoadForFineTuning(model, modelName,
+                    WeightsSource.Resolve("--pretrained", settings.Pretrained, settings.Sha256, env, modelName, quiet: !primary)); // issue 25: NAME|URL|FILE
                 log.WriteLine($"pretrained {settings.Pretrained}: {loaded.Loaded.Count} tensors loaded" +
                     (loaded.Reinitialized.Count > 0 ? $"; new head for {data.ClassNames.Count} classes ({string.Join(", ", loaded.Reinitialized)})" : "") +
                     (loaded.Adapted.Count > 0 ? $"; adapted to {data.Channels} input channel(s): {string.Join(", ", loaded.Adapted)}" : ""));
