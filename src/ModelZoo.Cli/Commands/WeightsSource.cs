@@ -11,11 +11,8 @@ namespace ModelZoo.Cli.Commands;
 /// </summary>
 internal static class WeightsSource
 {
-    /// <summary>Replaces the environment's settings within one async flow (tests; never set by the tool).</summary>
-    internal static readonly AsyncLocal<HubOptions?> OptionsOverride = new();
-
-    /// <summary>The hub settings in effect.</summary>
-    public static HubOptions Options => OptionsOverride.Value ?? HubOptions.FromEnvironment();
+    /// <summary>The hub settings in effect (the environment's).</summary>
+    public static HubOptions Options => WeightsHub.DefaultOptions;
 
     /// <summary>True for <c>https://</c>, <c>http://</c> and <c>file://</c> URLs.</summary>
     public static bool IsUrl(string spec) =>

@@ -17,7 +17,16 @@ namespace ModelZoo.Hub;
 public static class WeightsHub
 {
     /// <summary>Every known weights entry, by model then table order.</summary>
-    public static IReadOnlyList<WeightsInfo> All => Zoo.Names.SelectMany(n => Zoo.Card(n).Weights).ToList();
+    public static IReadOnlyList<WeightsInfo> All => Zoo.Names.SelectMany(n => WeightsOf(Zoo.Card(n))).ToList();
+
+    /// <summary>The settings used when a call gives none: the environment's (<see cref="HubOptions.FromEnvironment"/>), read on each call.</summary>
+    public static HubOptions DefaultOptions => OptionsOverride.Value ?? HubOptions.FromEnvironment();
+
+    /// <summary>Test seam: settings that replace <see cref="DefaultOptions"/> within one async flow (so tests never touch the real caches).</summary>
+    internal static readonly AsyncLocal<HubOptions?> OptionsOverride = new();
+
+    /// <summary>Test seam: entries added to the tables within one async flow (served by a loopback server with a real hash).</summary>
+    internal static readonly AsyncLocal<IReadOnlyList<WeightsInfo>?> ExtraEntries = new();
 
     /// <summary>
     /// The weights called <paramref name="name"/>: <c>MODEL.TAG</c> (<c>resnet50.tv2_in1k</c>; the model may be an alias,
@@ -41,11 +50,12 @@ public static class WeightsHub
         {
             throw new UnknownWeightsException(name, Names, $"'{modelPart}' is not a zoo model");
         }
-        if (card.Weights.Count == 0) throw new UnknownWeightsException(name, Names, $"{card.Name} has no known weights");
+        var known = WeightsOf(card);
+        if (known.Count == 0) throw new UnknownWeightsException(name, Names, $"{card.Name} has no known weights");
         if (tag is null || tag.Equals("default", StringComparison.OrdinalIgnoreCase))
-            return card.Weights.FirstOrDefault(w => w.IsDefault) ?? card.Weights[0];
-        return card.Weights.FirstOrDefault(w => TagMatches(w, tag))
-            ?? throw new UnknownWeightsException(name, Names, $"{card.Name} has {string.Join(", ", card.Weights.Select(w => w.Tag))}");
+            return known.FirstOrDefault(w => w.IsDefault) ?? known[0];
+        return known.FirstOrDefault(w => TagMatches(w, tag))
+            ?? throw new UnknownWeightsException(name, Names, $"{card.Name} has {string.Join(", ", known.Select(w => w.Tag))}");
     }
 
     /// <summary>Like <see cref="Find"/>, returning false instead of throwing.</summary>
@@ -73,9 +83,9 @@ public static class WeightsHub
     public static Task<string> FetchAsync(WeightsInfo weights, HubOptions? options = null, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        options ??= HubOptions.FromEnvironment();
+        options ??= DefaultOptions;
         string url = options.Mirror is string mirror ? MirrorUrl(mirror, weights.FileName) : weights.Url;
-        return FetchVerifiedAsync(weights.Name, CachePath(weights, options), TorchPath(weights.FileName, options), url,
+        return FetchVerifiedAsync(weights.Name, CachePath(weights, options), TorchPath(weights.FileName, options), url, weights.Url,
             weights.Sha256, weights.Size, options, progress, cancellationToken);
     }
 
@@ -96,7 +106,7 @@ public static class WeightsHub
     public static Task<string> FetchUrlAsync(string url, string? sha256 = null, HubOptions? options = null, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(url);
-        options ??= HubOptions.FromEnvironment();
+        options ??= DefaultOptions;
         string? expected = sha256 is null ? null : NormalizeSha256(sha256);
         if (expected is null && All.FirstOrDefault(w => w.Url == url) is { } known) return FetchAsync(known, options, progress, cancellationToken);
         string fileName = FileNameOf(url);
@@ -104,10 +114,10 @@ public static class WeightsHub
         {
             expected = WeightsInfo.HashPrefixOf(fileName)
                 ?? throw new WeightsDownloadException(url, $"{url}: no SHA-256 to check the file against: give its SHA-256 (modelzoo: --sha256 HEX); only a file name with a hash prefix (NAME-1a2b3c4d.pth) is checked without one");
-            return FetchVerifiedAsync(url, Path.Combine(options.WeightsDirectory, fileName), TorchPath(fileName, options), url, expected, null, options, progress, cancellationToken);
+            return FetchVerifiedAsync(url, Path.Combine(options.WeightsDirectory, fileName), TorchPath(fileName, options), url, url, expected, null, options, progress, cancellationToken);
         }
         string cache = Path.Combine(options.WeightsDirectory, "sha256-" + expected, fileName);
-        return FetchVerifiedAsync(url, cache, TorchPath(fileName, options), url, expected, null, options, progress, cancellationToken);
+        return FetchVerifiedAsync(url, cache, TorchPath(fileName, options), url, url, expected, null, options, progress, cancellationToken);
     }
 
     /// <summary>Where the cache keeps the file of <paramref name="weights"/> (whether or not it is there yet).</summary>
@@ -125,7 +135,7 @@ public static class WeightsHub
     public static string? FindLocal(WeightsInfo weights, HubOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        options ??= HubOptions.FromEnvironment();
+        options ??= DefaultOptions;
         string cache = CachePath(weights, options);
         if (File.Exists(cache)) return cache;
         return TorchPath(weights.FileName, options) is string torch && File.Exists(torch) ? torch : null;
@@ -200,6 +210,9 @@ public static class WeightsHub
 
     private static IEnumerable<string> Names => All.Select(w => w.Name);
 
+    private static IReadOnlyList<WeightsInfo> WeightsOf(ModelCard card) =>
+        ExtraEntries.Value is { } extra ? [.. card.Weights, .. extra.Where(w => w.Model == card.Name)] : card.Weights;
+
     private static bool Same(string a, string b) =>
         string.Equals(a.Trim().Replace('-', '_'), b.Trim().Replace('-', '_'), StringComparison.OrdinalIgnoreCase);
 
@@ -242,7 +255,7 @@ public static class WeightsHub
         return name;
     }
 
-    private static async Task<string> FetchVerifiedAsync(string label, string cachePath, string? torchPath, string url, string expected, long? size,
+    private static async Task<string> FetchVerifiedAsync(string label, string cachePath, string? torchPath, string url, string origin, string expected, long? size,
         HubOptions options, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
         string? mismatch = null;
@@ -259,7 +272,7 @@ public static class WeightsHub
         if (File.Exists(cachePath) && Check(cachePath) is null) return cachePath;
         if (torchPath is not null && File.Exists(torchPath) && Check(torchPath) is null) return torchPath;
         string directory = Path.GetDirectoryName(cachePath)!;
-        string placeHint = $"place {fileName} (from {url}, SHA-256 {(expected.Length < 64 ? "starting " : "")}{expected}) in {directory}"
+        string placeHint = $"place {fileName} (from {origin}, SHA-256 {(expected.Length < 64 ? "starting " : "")}{expected}) in {directory}"
             + (options.TorchCheckpointsDirectory is string t ? $" or in {t}" : "");
         if (options.Offline)
             throw new WeightsDownloadException(label, $"MODELZOO_OFFLINE is set and weights '{label}' are not in the cache: {placeHint}");
