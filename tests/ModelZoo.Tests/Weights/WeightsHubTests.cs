@@ -287,6 +287,36 @@ public class WeightsHubTests
         }
     }
 
+    [Test]
+    public void LegacyTorchSaveFilesAreReadSafely()
+    {
+        // torchvision's VGG and GoogLeNet files are in torch.save's format before PyTorch 1.6.
+        string dir = Path.GetDirectoryName(_files.ResNet18File)!;
+        using var scope = NewDisposeScope();
+        var zip = PretrainedWeights.Read(_files.ResNet18File);
+        var legacy = PretrainedWeights.Read(Path.Combine(dir, "resnet18.legacy.pth"));
+        Assert.That(legacy.Keys, Is.EqualTo(zip.Keys), "same keys, same order");
+        foreach (var (key, value) in zip)
+        {
+            Assert.That(legacy[key].dtype, Is.EqualTo(value.dtype), key);
+            Assert.That(legacy[key].equal(value).all().item<bool>(), Is.True, key);
+        }
+
+        var e = Assert.Throws<WeightsFileException>(() => PretrainedWeights.Read(Path.Combine(dir, "hostile.legacy.pth")))!;
+        Assert.That(e.Message, Does.Contain("hostile.legacy.pth").And.Contain("system").And.Contain("nothing was executed"));
+        Assert.That(File.Exists(_files.Marker), Is.False);
+
+        byte[] bytes = File.ReadAllBytes(Path.Combine(dir, "resnet18.legacy.pth"));
+        string cut = Path.Combine(_files.NewDirectory("legacy"), "cut.pth"), extra = Path.Combine(Path.GetDirectoryName(cut)!, "extra.pth");
+        File.WriteAllBytes(cut, bytes[..^10]);
+        Assert.That(Assert.Throws<WeightsFileException>(() => PretrainedWeights.Read(cut))!.Message, Does.Contain("runs past the end of the file"));
+        File.WriteAllBytes(extra, [.. bytes, 1, 2, 3]);
+        Assert.That(Assert.Throws<WeightsFileException>(() => PretrainedWeights.Read(extra))!.Message, Does.Contain("3 bytes after its last storage"));
+        File.WriteAllBytes(cut, bytes[..200]);
+        Assert.That(Assert.Throws<WeightsFileException>(() => PretrainedWeights.Read(cut))!.Message, Does.Contain("cut.pth"));
+        foreach (var t in zip.Values.Concat(legacy.Values)) t.Dispose();
+    }
+
     /// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (Progress&lt;T&gt; posts asynchronously).</summary>
     private sealed class SyncProgress(Action<DownloadProgress> report) : IProgress<DownloadProgress>
     {

@@ -6,6 +6,7 @@ Usage: /usr/bin/python3 make_hub_files.py OUTDIR MARKER   (Debian python3-torch 
 OUTDIR/resnet18.pth: torchvision's resnet18 with random weights, saved by torch.save (zip format), as torchvision's
 published files are. OUTDIR/hostile.pth: a torch.save file whose pickle runs os.system("touch MARKER") when Python
 loads it (the classic malicious checkpoint); ModelZoo must refuse it without running anything, so MARKER never appears.
+resnet18.legacy.pth and hostile.legacy.pth: the same two in torch.save's format before PyTorch 1.6.
 The tests run this at test time; nothing it writes is committed.
 """
 import os
@@ -25,8 +26,13 @@ class Hostile:
 
 def main(outdir, marker):
     torch.manual_seed(1234)
-    torch.save(tvm.resnet18().state_dict(), os.path.join(outdir, "resnet18.pth"))
-    torch.save({"conv1.weight": torch.zeros(64, 3, 7, 7), "payload": Hostile(marker)}, os.path.join(outdir, "hostile.pth"))
+    state = tvm.resnet18().state_dict()
+    hostile = {"conv1.weight": torch.zeros(64, 3, 7, 7), "payload": Hostile(marker)}
+    torch.save(state, os.path.join(outdir, "resnet18.pth"))
+    torch.save(hostile, os.path.join(outdir, "hostile.pth"))
+    # The same in torch.save's format before PyTorch 1.6 (torchvision's VGG and GoogLeNet files are in it).
+    torch.save(state, os.path.join(outdir, "resnet18.legacy.pth"), _use_new_zipfile_serialization=False)
+    torch.save(hostile, os.path.join(outdir, "hostile.legacy.pth"), _use_new_zipfile_serialization=False)
 
 
 if __name__ == "__main__":
