@@ -56,7 +56,7 @@ internal static class WeightsSource
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(env);
         if (IsUrl(spec))
-            return Download(env, quiet, spec, p => WeightsHub.FetchUrl(spec, sha256, Options, p, cancellationToken));
+            return Download(env, quiet, UrlLabel(spec), p => WeightsHub.FetchUrl(spec, sha256, Options, p, cancellationToken));
         if (File.Exists(spec))
         {
             if (sha256 is not null)
@@ -75,6 +75,9 @@ internal static class WeightsSource
             throw CliException.Usage($"{option} {spec}: these are {weights.Model}'s weights (\"{weights.Name}\"), not {Zoo.Resolve(model)}'s; 'modelzoo weights list' shows each model's");
         return Download(env, quiet, weights.Name, p => WeightsHub.Fetch(weights, Options, p, cancellationToken));
     }
+
+    private static string UrlLabel(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && Path.GetFileName(uri.AbsolutePath) is { Length: > 0 } name ? Uri.UnescapeDataString(name) : url;
 
     private static IEnumerable<string> Candidates =>
         WeightsHub.All.Select(w => w.Name).Concat(WeightsHub.All.Select(w => w.Model).Distinct(StringComparer.Ordinal));

@@ -25,7 +25,7 @@ public static class WeightsHub
     /// <summary>Test seam: settings that replace <see cref="DefaultOptions"/> within one async flow (so tests never touch the real caches).</summary>
     internal static readonly AsyncLocal<HubOptions?> OptionsOverride = new();
 
-    /// <summary>Test seam: entries added to the tables within one async flow (served by a loopback server with a real hash).</summary>
+    /// <summary>Test seam: entries added to the tables within one async flow, replacing those of the same name (served by a loopback server with a real hash).</summary>
     internal static readonly AsyncLocal<IReadOnlyList<WeightsInfo>?> ExtraEntries = new();
 
     /// <summary>
@@ -210,8 +210,14 @@ public static class WeightsHub
 
     private static IEnumerable<string> Names => All.Select(w => w.Name);
 
-    private static IReadOnlyList<WeightsInfo> WeightsOf(ModelCard card) =>
-        ExtraEntries.Value is { } extra ? [.. card.Weights, .. extra.Where(w => w.Model == card.Name)] : card.Weights;
+    private static IReadOnlyList<WeightsInfo> WeightsOf(ModelCard card)
+    {
+        if (ExtraEntries.Value is not { } extra) return card.Weights;
+        var mine = extra.Where(w => w.Model == card.Name).ToList();
+        bool defaulted = mine.Any(w => w.IsDefault);
+        // Seam entries replace table entries of the same tag (and the default, when one of them is the default).
+        return [.. mine, .. card.Weights.Where(w => !mine.Any(m => m.Tag == w.Tag)).Select(w => defaulted ? w with { IsDefault = false } : w)];
+    }
 
     private static bool Same(string a, string b) =>
         string.Equals(a.Trim().Replace('-', '_'), b.Trim().Replace('-', '_'), StringComparison.OrdinalIgnoreCase);

@@ -19,19 +19,7 @@ public static class LegacyTorchFile
     private static readonly byte[] Magic = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e];
 
     /// <summary>True when the file starts with the legacy format's magic number.</summary>
-    public static bool LooksLikeLegacy(string path)
-    {
-        try
-        {
-            using var fs = File.OpenRead(path);
-            Span<byte> head = stackalloc byte[Magic.Length];
-            return fs.Read(head) == Magic.Length && head.SequenceEqual(Magic);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    public static bool LooksLikeLegacy(string path) => StateDictPickle.StartsWith(path, Magic);
 
     /// <summary>Every tensor of the state dict in <paramref name="path"/>, keyed by name in the file's order. The caller owns the tensors.</summary>
     /// <exception cref="WeightsFileException">Not this format, malformed, over a limit, or the pickle asks for anything outside the allow-list.</exception>
@@ -39,20 +27,8 @@ public static class LegacyTorchFile
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         limits ??= WeightsLimits.Default;
-        if (!BitConverter.IsLittleEndian) throw new WeightsFileException(path, "reading torch.save files needs a little-endian machine");
-        FileStream fs;
-        try
+        using (var fs = StateDictPickle.Open(path, limits))
         {
-            fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new WeightsFileException(path, $"cannot be opened: {e.Message}", e);
-        }
-        using (fs)
-        {
-            if (fs.Length > limits.MaxTotalBytes + limits.MaxHeaderBytes)
-                throw new WeightsFileException(path, $"is {fs.Length:N0} bytes, more than the {limits.MaxTotalBytes + limits.MaxHeaderBytes:N0}-byte limit");
             if (!LooksLikeLegacy(path))
                 throw new WeightsFileException(path, "does not start with the magic number of torch.save's legacy format");
             // The pickles are small and at the front; read a growing prefix until they parse.
@@ -187,22 +163,8 @@ public static class LegacyTorchFile
 
         public bool IsAllowed(PickleReader.Global g) => StateDictPickle.IsAllowed(g);
 
-        public object? Call(PickleReader.Global g, IReadOnlyList<object?> args, PickleReader reader)
-        {
-            switch (g.Module, g.Name)
-            {
-                case ("collections", "OrderedDict"):
-                    if (args.Count != 0) throw reader.Error("OrderedDict is built with arguments; only an empty one is read");
-                    return new PickleReader.Dict();
-                case ("torch._utils", "_rebuild_parameter"):
-                    if (args.Count is < 1 or > 3 || args[0] is not StateDictPickle.View data) throw reader.Error("_rebuild_parameter without a tensor");
-                    return data;
-                case ("torch._utils", "_rebuild_tensor_v2" or "_rebuild_tensor"):
-                    return StateDictPickle.Rebuild(g, args, limits.MaxRank, reader);
-                default:
-                    throw reader.Error($"calls '{g}', which cannot be called");
-            }
-        }
+        public object? Call(PickleReader.Global g, IReadOnlyList<object?> args, PickleReader reader) =>
+            StateDictPickle.Call(g, args, limits.MaxRank, reader, view => view, item => item is StateDictPickle.View);
 
         public void Build(object? target, object? state, PickleReader reader)
         {

@@ -9,6 +9,44 @@ namespace ModelZoo.Weights;
 /// </summary>
 internal static class StateDictPickle
 {
+    /// <summary>True when the file starts with <paramref name="magic"/>; false when it is shorter or cannot be read.</summary>
+    public static bool StartsWith(string path, ReadOnlySpan<byte> magic)
+    {
+        try
+        {
+            using var fs = File.OpenRead(path);
+            Span<byte> head = stackalloc byte[magic.Length];
+            return fs.Read(head) == magic.Length && head.SequenceEqual(magic);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Opens a torch.save file for reading after the checks both formats share (byte order, the size limit).</summary>
+    /// <exception cref="WeightsFileException">The file cannot be opened or is over the limit.</exception>
+    public static FileStream Open(string path, WeightsLimits limits)
+    {
+        if (!BitConverter.IsLittleEndian) throw new WeightsFileException(path, "reading torch.save files needs a little-endian machine");
+        FileStream fs;
+        try
+        {
+            fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new WeightsFileException(path, $"cannot be opened: {e.Message}", e);
+        }
+        if (fs.Length > limits.MaxTotalBytes + limits.MaxHeaderBytes)
+        {
+            long length = fs.Length;
+            fs.Dispose();
+            throw new WeightsFileException(path, $"is {length:N0} bytes, more than the {limits.MaxTotalBytes + limits.MaxHeaderBytes:N0}-byte limit");
+        }
+        return fs;
+    }
+
     /// <summary>The typed storages, by <c>torch.XStorage</c> name.</summary>
     public static readonly IReadOnlyDictionary<string, ScalarType> Storages = new Dictionary<string, ScalarType>(StringComparer.Ordinal)
     {
@@ -43,6 +81,27 @@ internal static class StateDictPickle
         ("torch", var storage) when Storages.ContainsKey(storage) => true,
         _ => false,
     };
+
+    /// <summary>
+    /// The value of an allowed call: an empty <c>OrderedDict</c>, a parameter (its tensor), or a tensor rebuilt from a
+    /// checked view by <paramref name="makeTensor"/> (a copy now, or a placeholder the caller fills in later).
+    /// </summary>
+    public static object? Call(PickleReader.Global g, IReadOnlyList<object?> args, int maxRank, PickleReader reader, Func<View, object> makeTensor, Func<object?, bool> isTensor)
+    {
+        switch (g.Module, g.Name)
+        {
+            case ("collections", "OrderedDict"):
+                if (args.Count != 0) throw reader.Error("OrderedDict is built with arguments; only an empty one is read");
+                return new PickleReader.Dict();
+            case ("torch._utils", "_rebuild_parameter"):
+                if (args.Count is < 1 or > 3 || !isTensor(args[0])) throw reader.Error("_rebuild_parameter without a tensor");
+                return args[0];
+            case ("torch._utils", "_rebuild_tensor_v2" or "_rebuild_tensor"):
+                return makeTensor(Rebuild(g, args, maxRank, reader));
+            default:
+                throw reader.Error($"calls '{g}', which cannot be called");
+        }
+    }
 
     /// <summary>The storage type of a persistent id's type global.</summary>
     public static ScalarType StorageType(object? type, PickleReader reader)

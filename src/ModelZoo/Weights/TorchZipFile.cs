@@ -15,19 +15,7 @@ namespace ModelZoo.Weights;
 public static class TorchZipFile
 {
     /// <summary>True when the file starts like a zip archive (the <c>torch.save</c> format since PyTorch 1.6).</summary>
-    public static bool LooksLikeZip(string path)
-    {
-        try
-        {
-            using var fs = File.OpenRead(path);
-            Span<byte> magic = stackalloc byte[4];
-            return fs.Read(magic) == 4 && magic[0] == (byte)'P' && magic[1] == (byte)'K' && magic[2] == 3 && magic[3] == 4;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    public static bool LooksLikeZip(string path) => StateDictPickle.StartsWith(path, "PK\u0003\u0004"u8);
 
     /// <summary>
     /// Reads every tensor of the state dict in <paramref name="path"/>, keyed by name in the file's order (nested
@@ -38,20 +26,8 @@ public static class TorchZipFile
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         limits ??= WeightsLimits.Default;
-        if (!BitConverter.IsLittleEndian) throw new WeightsFileException(path, "reading torch.save files needs a little-endian machine");
-        FileStream fs;
-        try
+        using (var fs = StateDictPickle.Open(path, limits))
         {
-            fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new WeightsFileException(path, $"cannot be opened: {e.Message}", e);
-        }
-        using (fs)
-        {
-            if (fs.Length > limits.MaxTotalBytes + limits.MaxHeaderBytes)
-                throw new WeightsFileException(path, $"is {fs.Length:N0} bytes, more than the {limits.MaxTotalBytes + limits.MaxHeaderBytes:N0}-byte limit");
             if (!LooksLikeZip(path))
                 throw new WeightsFileException(path, "is not a zip archive (the torch.save format of PyTorch 1.6 and later); for the older format use LegacyTorchFile (PretrainedWeights.Read chooses)");
             ZipArchive zip;
@@ -149,22 +125,8 @@ public static class TorchZipFile
 
         public bool IsAllowed(PickleReader.Global g) => StateDictPickle.IsAllowed(g);
 
-        public object? Call(PickleReader.Global g, IReadOnlyList<object?> args, PickleReader reader)
-        {
-            switch (g.Module, g.Name)
-            {
-                case ("collections", "OrderedDict"):
-                    if (args.Count != 0) throw reader.Error("OrderedDict is built with arguments; only an empty one is read");
-                    return new PickleReader.Dict();
-                case ("torch._utils", "_rebuild_parameter"):
-                    if (args.Count is < 1 or > 3 || args[0] is not Tensor data) throw reader.Error("_rebuild_parameter without a tensor");
-                    return data;
-                case ("torch._utils", "_rebuild_tensor_v2" or "_rebuild_tensor"):
-                    return RebuildTensor(g, args, reader);
-                default:
-                    throw reader.Error($"calls '{g}', which cannot be called");
-            }
-        }
+        public object? Call(PickleReader.Global g, IReadOnlyList<object?> args, PickleReader reader) =>
+            StateDictPickle.Call(g, args, limits.MaxRank, reader, view => Materialize(view, reader), item => item is Tensor);
 
         public void Build(object? target, object? state, PickleReader reader)
         {
@@ -182,9 +144,8 @@ public static class TorchZipFile
             return new StateDictPickle.StorageRef(key, scalar, elements);
         }
 
-        private Tensor RebuildTensor(PickleReader.Global function, IReadOnlyList<object?> args, PickleReader reader)
+        private Tensor Materialize(StateDictPickle.View view, PickleReader reader)
         {
-            var view = StateDictPickle.Rebuild(function, args, limits.MaxRank, reader);
             var tensor = StateDictPickle.Materialize(view, Storage(view.Storage, reader));
             _made.Add(tensor);
             return tensor;
