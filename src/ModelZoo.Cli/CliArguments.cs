@@ -47,7 +47,9 @@ public static class CliArguments
         {
             string sub = args.Count > 1 ? args[1] : "";
             if (!subcommands.Contains(sub, StringComparer.Ordinal))
-                throw CliException.Usage($"{command}: {(sub.Length == 0 ? "give a subcommand" : $"unknown subcommand '{sub}'{Suggestions.DidYouMean(sub, subcommands)}")}: {string.Join(", ", subcommands)}");
+                throw CliException.Usage(sub.Length == 0
+                    ? $"{command}: give a subcommand: {string.Join(", ", subcommands)}"
+                    : $"{command}: unknown subcommand '{sub}'{Suggestions.DidYouMean(sub, subcommands)} Subcommands: {string.Join(", ", subcommands)}");
             command += " " + sub;
             first = 2;
         }

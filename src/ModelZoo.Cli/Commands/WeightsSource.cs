@@ -29,7 +29,7 @@ internal static class WeightsSource
         ArgumentNullException.ThrowIfNull(spec);
         if (IsUrl(spec) || File.Exists(spec) || Known(spec) is not null) return null;
         if (Directory.Exists(spec)) return $"{option}: '{spec}' is a folder; give a weights file, a URL or a known weights name";
-        return $"{option}: '{spec}' is not a file, a URL or known weights{Suggestions.DidYouMean(spec, Candidates)}; 'modelzoo weights list' shows the known names";
+        return $"{option}: '{spec}' is not a file, a URL or known weights{Suggestions.DidYouMean(spec, Candidates)} ('modelzoo weights list' shows the known names)";
     }
 
     /// <summary>For <c>--weights NAME</c> (predict, evaluate, embed, export): null when <paramref name="spec"/> is known weights; else why not.</summary>
@@ -39,7 +39,7 @@ internal static class WeightsSource
         if (Known(spec) is not null) return null;
         if (IsUrl(spec) || File.Exists(spec))
             return $"{option} takes a known weights name; for a file or URL run 'modelzoo import-weights --model NAME --weights {spec} --output FILE' and use --checkpoint FILE";
-        return $"{option}: unknown weights '{spec}'{Suggestions.DidYouMean(spec, Candidates)}; 'modelzoo weights list' shows the known names";
+        return $"{option}: unknown weights '{spec}'{Suggestions.DidYouMean(spec, Candidates)} ('modelzoo weights list' shows the known names)";
     }
 
     /// <summary>GoogLeNet's published weights need <see cref="ModelOptions.TransformInput"/>: true when <paramref name="spec"/> names such weights of <paramref name="model"/>.</summary>

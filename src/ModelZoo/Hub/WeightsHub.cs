@@ -93,7 +93,7 @@ public static class WeightsHub
     /// Downloads any weight file by URL (<c>https://</c>, <c>http://</c>, or <c>file://</c>) and returns its verified local
     /// path. The file is checked against <paramref name="sha256"/> (64 hex digits, or a prefix of at least 8), else against
     /// the hash prefix in its file name (<c>NAME-1a2b3c4d.pth</c>, torch.hub's rule); a URL with neither is refused.
-    /// A URL of a known entry is fetched as that entry.
+    /// A URL of a known entry is checked against that entry's hash and cached under its name.
     /// </summary>
     /// <exception cref="ArgumentException">Not an http(s) or file URL, or <paramref name="sha256"/> is not hex.</exception>
     /// <exception cref="WeightsHashMismatchException">The file's SHA-256 differs (it was deleted).</exception>
@@ -108,7 +108,9 @@ public static class WeightsHub
         ArgumentException.ThrowIfNullOrWhiteSpace(url);
         options ??= DefaultOptions;
         string? expected = sha256 is null ? null : NormalizeSha256(sha256);
-        if (expected is null && All.FirstOrDefault(w => w.Url == url) is { } known) return FetchAsync(known, options, progress, cancellationToken);
+        // A known entry's URL: its known hash, its cache name, fetched from the URL as given (the mirror is for names).
+        if (expected is null && All.FirstOrDefault(w => w.Url == url) is { } known)
+            return FetchVerifiedAsync(known.Name, CachePath(known, options), TorchPath(known.FileName, options), url, known.Url, known.Sha256, known.Size, options, progress, cancellationToken);
         string fileName = FileNameOf(url);
         if (expected is null)
         {
