@@ -39,6 +39,14 @@ public static class CliApp
             .WithExample("experiment", "optimizers", "--data", "mnist-sample", "--epochs", "1", "--output", "experiments/optimizers");
         config.AddCommand<ReportCommand>("report").WithDescription("Write one self-contained HTML report of a run, evaluation or experiment folder.")
             .WithExample("report", "runs/deepcnn-20260101-120000", "--output", "report.html");
+        // Issue 25: pretrained weights by name (one branch, two subcommands).
+        config.AddBranch<WeightsSettings>("weights", weights =>
+        {
+            weights.SetDescription("Pretrained weights by name: list the known ones, or download one into the cache (verified).");
+            weights.AddCommand<WeightsListCommand>("list").WithDescription("List the known pretrained weights: URL, hash, licence, preprocessing, accuracy, local copy.");
+            weights.AddCommand<WeightsDownloadCommand>("download").WithDescription("Download weights by name or URL into the cache, verify them, print the path.")
+                .WithExample("weights", "download", "resnet50");
+        });
         config.AddCommand<LrFindCommand>("lr-find").WithDescription("Learning-rate range test: sweep the rate exponentially, plot the loss and suggest a rate.")
             .WithExample("lr-find", "--model", "deepcnn", "--data", "mnist-sample", "--optimizer", "sgd");
     }

@@ -27,6 +27,8 @@ public static class CliArguments
         ["experiment"] = typeof(ExperimentSettings),
         ["report"] = typeof(ReportSettings),
         ["lr-find"] = typeof(LrFindSettings),
+        ["weights list"] = typeof(WeightsListSettings),
+        ["weights download"] = typeof(WeightsDownloadSettings),
     };
 
     private static readonly string[] HelpFlags = ["-h", "--help", "-?"];
@@ -39,12 +41,25 @@ public static class CliArguments
         string command = args[0];
         if (command.StartsWith('-')) return; // --version and the like: Spectre's own
         if (command == "help") return;
+        // A branch ("weights list"): the command is its first two words.
+        int first = 1;
+        string[] subcommands = Commands.Keys.Where(k => k.StartsWith(command + " ", StringComparison.Ordinal)).Select(k => k[(command.Length + 1)..]).ToArray();
+        if (subcommands.Length > 0)
+        {
+            string sub = args.Count > 1 ? args[1] : "";
+            if (!subcommands.Contains(sub, StringComparer.Ordinal))
+                throw CliException.Usage(sub.Length == 0
+                    ? $"{command}: give a subcommand: {string.Join(", ", subcommands)}"
+                    : $"{command}: unknown subcommand '{sub}'{Suggestions.DidYouMean(sub, subcommands)} Subcommands: {string.Join(", ", subcommands)}");
+            command += " " + sub;
+            first = 2;
+        }
         if (!Commands.TryGetValue(command, out var settings))
             throw CliException.Usage($"unknown command '{command}'{Suggestions.DidYouMean(command, Commands.Keys)} Commands: {string.Join(", ", Commands.Keys)}");
 
         var options = OptionsOf(settings);
         bool takesArguments = settings.GetProperties().Any(p => p.GetCustomAttribute<CommandArgumentAttribute>() is not null);
-        for (int i = 1; i < args.Count; i++)
+        for (int i = first; i < args.Count; i++)
         {
             string token = args[i];
             if (token == "--")

@@ -22,7 +22,7 @@ public sealed class EmbedCommand(CliEnvironment env) : Command<EmbedSettings>
         var device = DeviceSelector.Resolve(settings.Device ?? "cpu");
         var precision = settings.PrecisionOrDefault;
         bool channelsLast = settings.ChannelsLastChoice ?? ChannelsLast.PreferredForInference(precision, device.type);
-        string path = Checkpoint.ResolveBestPath(settings.Checkpoint!);
+        string path = Checkpoint.ResolveBestPath(settings.Checkpoint ?? PretrainedCheckpoint.For(settings.Weights!, env, cancellationToken));
         var info = Checkpoint.ReadInfo(path);
         using var input = new CheckpointImageInput(info);
         using var scope = NewDisposeScope();

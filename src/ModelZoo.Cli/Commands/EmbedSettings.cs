@@ -17,10 +17,16 @@ public sealed class EmbedSettings : ComputeSettings
     [Description("Checkpoint file, or a run folder (its best checkpoint).")]
     public string? Checkpoint { get; init; }
 
+    /// <summary>Known pretrained weights instead of a checkpoint (issue 25).</summary>
+    [CommandOption("--weights <NAME>")]
+    [Description("Known pretrained weights instead of a checkpoint (resnet50.tv2_in1k; downloaded once, verified, cached).")]
+    public string? Weights { get; init; }
+
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
-        if (string.IsNullOrWhiteSpace(Checkpoint)) return ValidationResult.Error("--checkpoint is required");
+        if (string.IsNullOrWhiteSpace(Checkpoint) == string.IsNullOrWhiteSpace(Weights)) return ValidationResult.Error("give exactly one of --checkpoint FILE and --weights NAME");
+        if (Weights is not null && WeightsSource.NameProblem("--weights", Weights) is string badWeights) return ValidationResult.Error(badWeights);
         if (Images.Length == 0) return ValidationResult.Error("at least one IMAGE is required");
         return base.Validate();
     }

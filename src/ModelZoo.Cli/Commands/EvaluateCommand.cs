@@ -28,14 +28,14 @@ public sealed class EvaluateCommand(CliEnvironment env) : Command<EvaluateSettin
         IProcessGroup group = mpi ?? (IProcessGroup)SingleProcessGroup.Instance;
         TextWriter log = !group.IsPrimary ? TextWriter.Null : settings.Json ? env.Error : new AnsiTextWriter(env.Console);
 
-        var paths = settings.Checkpoints.Select(Checkpoint.ResolveBestPath).ToList();
+        var paths = (settings.Weights is null ? settings.Checkpoints : [PretrainedCheckpoint.For(settings.Weights, env, token)]).Select(Checkpoint.ResolveBestPath).ToList();
         // The output folder is checked before any work. The default (<run>/evaluation) belongs to the run and is
         // replaced; an explicit --output that is not empty needs --overwrite.
         // A checkpoint outside a run folder (an imported one) gets <name>-evaluation next to it, not replaced unasked.
         string full = Path.GetFullPath(paths[0]);
         string ckptDir = Path.GetDirectoryName(full)!;
         bool inRun = Path.GetFileName(ckptDir) == "checkpoints";
-        string output = settings.Output ?? (inRun ? Path.Combine(Path.GetDirectoryName(ckptDir)!, "evaluation")
+        string output = settings.Output ?? (settings.Weights is not null ? $"{settings.Weights}-evaluation" : inRun ? Path.Combine(Path.GetDirectoryName(ckptDir)!, "evaluation")
             : Path.Combine(ckptDir, Path.GetFileNameWithoutExtension(full) + "-evaluation"));
         bool replace = group.IsPrimary && OutputPaths.CheckFolder("--output", output, settings.Overwrite || (settings.Output is null && inRun), 16L << 20,
             "use --overwrite to replace it or choose another folder");

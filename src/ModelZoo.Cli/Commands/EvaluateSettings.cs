@@ -12,6 +12,11 @@ public sealed class EvaluateSettings : ComputeSettings
     [Description("Checkpoint file, or a run folder (its best checkpoint). Repeat to evaluate an ensemble (averaged probabilities).")]
     public string[] Checkpoints { get; init; } = [];
 
+    /// <summary>Known pretrained weights instead of a checkpoint (issue 25).</summary>
+    [CommandOption("--weights <NAME>")]
+    [Description("Known pretrained weights instead of --checkpoint (resnet50.tv2_in1k; downloaded once, verified, cached); needs --data with the weights' classes (an ImageNet-format folder of the 1,000 WordNet ids).")]
+    public string? Weights { get; init; }
+
     /// <summary>Data spec.</summary>
     [CommandOption("-d|--data <SPEC>")]
     [Description("Data spec (default: the one the first checkpoint was trained on). Evaluates its validation/test split.")]
@@ -40,7 +45,9 @@ public sealed class EvaluateSettings : ComputeSettings
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
-        if (Checkpoints.Length == 0) return ValidationResult.Error("--checkpoint is required");
+        if ((Checkpoints.Length == 0) == (Weights is null)) return ValidationResult.Error("give --checkpoint FILE (one or more) or --weights NAME");
+        if (Weights is not null && WeightsSource.NameProblem("--weights", Weights) is string badWeights) return ValidationResult.Error(badWeights);
+        if (Weights is not null && string.IsNullOrWhiteSpace(Data)) return ValidationResult.Error("--weights needs --data: the folder to evaluate on");
         if (!string.IsNullOrWhiteSpace(Data) && InputPaths.DataProblem("--data", Data) is string badData) return ValidationResult.Error(badData);
         if (BatchSize < 1) return ValidationResult.Error("--batch-size must be at least 1");
         if (ValidationSplit is < 0 or >= 1) return ValidationResult.Error("--val-split must be in [0, 1)");

@@ -19,7 +19,7 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, ExportSettings settings, CancellationToken cancellationToken)
     {
-        string path = Checkpoint.ResolveBestPath(settings.Checkpoint!);
+        string path = Checkpoint.ResolveBestPath(settings.Checkpoint ?? PretrainedCheckpoint.For(settings.Weights!, env, cancellationToken));
         OutputPaths.CheckFile("--output", settings.Output!, settings.Overwrite, new FileInfo(path).Length + (1L << 20));
         var info = Checkpoint.ReadInfo(path);
         int size = info.ImageSize;

@@ -20,29 +20,34 @@ public sealed class ImportWeightsCommand(CliEnvironment env) : Command<ImportWei
     public override int Execute(CommandContext context, ImportWeightsSettings settings, CancellationToken cancellationToken)
     {
         string name = Zoo.Resolve(settings.Model!);
-        OutputPaths.CheckFile("--output", settings.Output!, settings.Overwrite, new FileInfo(settings.Weights!).Length + (1L << 20));
+        var known = WeightsSource.Known(settings.Weights); // issue 25: NAME|URL|FILE
+        OutputPaths.CheckFile("--output", settings.Output!, settings.Overwrite, (File.Exists(settings.Weights) ? new FileInfo(settings.Weights!).Length : 600L << 20) + (1L << 20));
+        string weightsFile = WeightsSource.Resolve("--weights", settings.Weights!, settings.Sha256, env, name);
         var card = Zoo.Card(name);
         // --aux-logits and --transform-input are GoogLeNet's options; the family checks them (Zoo.Create refuses them for another model).
-        var family = settings.AuxLogits || settings.TransformInput
-            ? new ModelZoo.Models.GoogLeNetOptions { AuxLogits = settings.AuxLogits, TransformInput = settings.TransformInput }
+        bool transformInput = settings.TransformInput || (known?.TransformInput ?? false);
+        var family = settings.AuxLogits || transformInput
+            ? new ModelZoo.Models.GoogLeNetOptions { AuxLogits = settings.AuxLogits, TransformInput = transformInput }
             : null;
         var options = Zoo.ResolveOptions(name, new ModelOptions { NumClasses = settings.Classes, Family = family });
         using var scope = NewDisposeScope();
         using var model = Zoo.Create(name, options);
-        var loaded = PretrainedWeights.Load(model, settings.Weights!);
+        var loaded = PretrainedWeights.Load(model, weightsFile);
         int classes = options.NumClasses ?? card.DefaultClasses;
         int channels = options.InChannels ?? card.DefaultInput.Channels;
-        var classNames = Enumerable.Range(0, classes).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+        IReadOnlyList<string> classNames = known?.ClassList == WeightsInfo.ImageNet1k && classes == ModelZoo.Data.Folders.ClassNames.ImageNetClassIds.Count
+            ? ModelZoo.Data.Folders.ClassNames.ImageNetClassIds
+            : Enumerable.Range(0, classes).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
         var normalization = new Normalization(card.Preprocessing.Mean.ToArray(), card.Preprocessing.Std.ToArray());
         var descriptor = new ModelDescriptor(name, options, classNames, normalization, channels, card.Preprocessing.CropSize,
-            "imported:" + Path.GetFileName(settings.Weights!));
+            "imported:" + (known?.Name ?? Path.GetFileName(weightsFile)));
         Checkpoint.SaveWeights(settings.Output!, model, descriptor);
         string output = Path.GetFullPath(settings.Output!);
         if (settings.Json)
         {
             env.Console.Profile.Out.Writer.WriteLine(new JsonObject
             {
-                ["model"] = name, ["weights"] = Path.GetFullPath(settings.Weights!), ["output"] = output,
+                ["model"] = name, ["weights"] = Path.GetFullPath(weightsFile), ["output"] = output,
                 ["tensors"] = loaded.Loaded.Count, ["stripped_prefix"] = loaded.StrippedPrefix, ["classes"] = classes,
             }.ToJsonString(CliJson.Compact));
         }

@@ -13,9 +13,14 @@ public sealed class ImportWeightsSettings : OutputSettings
     public string? Model { get; init; }
 
     /// <summary>Weight file.</summary>
-    [CommandOption("-w|--weights <FILE>")]
-    [Description("PyTorch state dict (.pth/.pt, torch.save zip format) or .safetensors file.")]
+    [CommandOption("-w|--weights <NAME|URL|FILE>")]
+    [Description("Known weights (resnet50.tv2_in1k; downloaded once, verified, cached), a URL, or a PyTorch state dict (.pth/.pt, torch.save zip format) or .safetensors file.")]
     public string? Weights { get; init; }
+
+    /// <summary>SHA-256 of a --weights URL or file (issue 25).</summary>
+    [CommandOption("--sha256 <HEX>")]
+    [Description("With --weights URL or FILE: its SHA-256 (64 hex digits, or a prefix of at least 8), checked before use.")]
+    public string? Sha256 { get; init; }
 
     /// <summary>Classes.</summary>
     [CommandOption("--classes <N>")]
@@ -38,7 +43,7 @@ public sealed class ImportWeightsSettings : OutputSettings
         if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("--model is required");
         if (string.IsNullOrWhiteSpace(Weights)) return ValidationResult.Error("--weights is required");
         if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output is required");
-        if (InputPaths.FileProblem("--weights", Weights) is string badWeights) return ValidationResult.Error(badWeights);
+        if (WeightsSource.Problem("--weights", Weights) is string badWeights) return ValidationResult.Error(badWeights);
         if (Classes is < 1) return ValidationResult.Error("--classes must be at least 1");
         return ValidationResult.Success();
     }

@@ -34,10 +34,12 @@ public sealed class ListCommand(CliEnvironment env) : Command<ListSettings>
                     ["weights"] = new JsonArray(c.Weights.Select(w => (JsonNode?)new JsonObject
                     {
                         ["name"] = w.Name,
-                        ["source"] = w.Source,
+                        ["url"] = w.Url,
+                        ["sha256"] = w.Sha256,
                         ["licence"] = w.Licence,
                         ["classes"] = w.Classes,
                         ["reference_top1"] = w.ReferenceTop1,
+                        ["default"] = w.IsDefault,
                     }).ToArray()),
                 });
             }
@@ -54,7 +56,7 @@ public sealed class ListCommand(CliEnvironment env) : Command<ListSettings>
                 Markup.Escape(c.Name), Markup.Escape(c.Family), Units.Count(c.Parameters), Units.Count(c.Macs),
                 $"{c.DefaultInput.Channels}x{c.DefaultInput.Height}x{c.DefaultInput.Width}",
                 c.ReferenceTop1 is double t ? t.ToString("0.00", CultureInfo.InvariantCulture) + " %" : "-",
-                c.Weights.Count == 0 ? "-" : Markup.Escape(string.Join(", ", c.Weights.Select(w => w.Name))),
+                c.Weights.Count == 0 ? "-" : Markup.Escape(string.Join(", ", c.Weights.Select(w => w.Tag))),
                 Markup.Escape(string.Join(", ", aliases.GetValueOrDefault(c.Name, []))));
         }
         env.Console.Write(table);

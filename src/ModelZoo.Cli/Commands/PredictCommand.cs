@@ -26,7 +26,7 @@ public sealed class PredictCommand(CliEnvironment env) : Command<PredictSettings
         if (settings.Onnx is null) torch.set_num_threads(threads);
         using IImageClassifier classifier = settings.Onnx is not null
             ? new OnnxClassifier(settings.Onnx, threads)
-            : new CheckpointClassifier(settings.Checkpoint!, settings.PrecisionOrDefault, settings.ChannelsLastChoice, settings.Device ?? "cpu");
+            : new CheckpointClassifier(settings.Checkpoint ?? PretrainedCheckpoint.For(settings.Weights!, env, cancellationToken), settings.PrecisionOrDefault, settings.ChannelsLastChoice, settings.Device ?? "cpu");
         int k = Math.Min(settings.Top, classifier.ClassNames.Count);
         // Human names: classes.txt/classes.json beside the training folder, else the ImageNet WordNet map, else the id.
         var names = ModelZoo.Data.Folders.ClassNames.ForData(classifier.ClassNames, classifier.DataSpec);

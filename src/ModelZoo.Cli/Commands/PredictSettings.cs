@@ -22,6 +22,11 @@ public sealed class PredictSettings : ComputeSettings
     [Description("An ONNX file from 'modelzoo export --format onnx', run in ONNX Runtime (CPU) instead of a checkpoint; its metadata gives the preprocessing and class names.")]
     public string? Onnx { get; init; }
 
+    /// <summary>Known pretrained weights instead of a checkpoint (issue 25).</summary>
+    [CommandOption("--weights <NAME>")]
+    [Description("Known pretrained weights instead of a checkpoint (resnet50, resnet50.tv2_in1k; 'modelzoo weights list'): downloaded once, verified, cached; ImageNet class names shown.")]
+    public string? Weights { get; init; }
+
     /// <summary>How many classes to show.</summary>
     [CommandOption("--top <K>")]
     [Description("Show the K most probable classes (default 5).")]
@@ -30,8 +35,9 @@ public sealed class PredictSettings : ComputeSettings
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
-        if (string.IsNullOrWhiteSpace(Checkpoint) == string.IsNullOrWhiteSpace(Onnx))
-            return ValidationResult.Error("give exactly one of --checkpoint FILE and --onnx FILE");
+        if (new[] { Checkpoint, Onnx, Weights }.Count(s => !string.IsNullOrWhiteSpace(s)) != 1)
+            return ValidationResult.Error("give exactly one of --checkpoint FILE, --onnx FILE and --weights NAME");
+        if (Weights is not null && WeightsSource.NameProblem("--weights", Weights) is string badWeights) return ValidationResult.Error(badWeights);
         if (Images.Length == 0) return ValidationResult.Error("at least one IMAGE is required");
         if (Top < 1) return ValidationResult.Error("--top must be at least 1");
         if (!string.IsNullOrWhiteSpace(Onnx) && (ChannelsLast || (Precision is not null && PrecisionSupport.TryParse(Precision, out var p) && p != ModelZoo.ComputePrecision.Fp32)))

@@ -51,7 +51,17 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         // checks it, applies its policy (batch size, lr scaling, memory format) and wires data, model and run folder.
         var layers = new List<RunSpecLayer>();
         if (settings.Config is string config) layers.Add(RecipeFiles.Load(config));
-        layers.Add(CommandLineLayer.From(settings, env.Arguments));
+        var commandLine = CommandLineLayer.From(settings, env.Arguments);
+        // --pretrained NAME|URL|FILE: a download shows its progress here; a URL (checked against --sha256) becomes its
+        // cached file, a name stays a name (recorded as typed; the library finds the file in the cache).
+        if (settings.Pretrained is string pretrained && !settings.PrintConfig)
+        {
+            string file = WeightsSource.Resolve("--pretrained", pretrained, settings.Sha256, env, settings.Model, quiet: !primary);
+            if (WeightsSource.Known(pretrained) is null) commandLine = commandLine.With("pretrained", file);
+        }
+        else if (settings.Sha256 is not null && settings.Pretrained is null)
+            throw CliException.Usage("--sha256 checks a --pretrained URL or file; give --pretrained");
+        layers.Add(commandLine);
         if (group.WorldSize > 1 && settings.Output is null && settings.Resume is null)
             throw CliException.Usage("under mpirun give --output DIR: the ranks must agree on the run folder");
         if (settings.Overwrite && settings.Resume is not null && settings.Output is not null

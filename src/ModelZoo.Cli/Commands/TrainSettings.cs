@@ -25,10 +25,15 @@ public sealed class TrainSettings : ComputeSettings
     public string? Data { get; init; }
 
     /// <summary>Pretrained weights to start from.</summary>
-    [CommandOption("--pretrained <FILE>")]
+    [CommandOption("--pretrained <NAME|URL|FILE>")]
     [SpecField("pretrained")]
-    [Description("Start from these weights (torchvision .pth/.pt or .safetensors): the classifier is re-initialised for the data's classes, the first conv adapted to its channels.")]
+    [Description("Start from these weights: known weights (resnet50.tv2_in1k, or resnet50 for its default; downloaded once, verified, cached), a URL, or a torchvision .pth/.pt or .safetensors file. The classifier is re-initialised for the data's classes, the first conv adapted to its channels.")]
     public string? Pretrained { get; init; }
+
+    /// <summary>SHA-256 of a --pretrained URL or file (issue 25).</summary>
+    [CommandOption("--sha256 <HEX>")]
+    [Description("With --pretrained URL or FILE: its SHA-256 (64 hex digits, or a prefix of at least 8), checked before use.")]
+    public string? Sha256 { get; init; }
 
     /// <summary>Epochs.</summary>
     [CommandOption("--epochs <N>")]
@@ -285,7 +290,7 @@ public sealed class TrainSettings : ComputeSettings
         if (ProgressInterval is not null && !(ProgressInterval >= 0.05 && ProgressInterval <= 3600)) return ValidationResult.Error("--progress-interval must be between 0.05 and 3600 seconds");
         if (Overwrite && Resume is not null && Output is null) return ValidationResult.Error("--overwrite replaces a folder with a new run; --resume continues the run in its own folder");
         if (Pretrained is not null && Resume is not null) return ValidationResult.Error("--pretrained starts a new run; a resumed run takes its weights from the checkpoint");
-        if (Pretrained is not null && InputPaths.FileProblem("--pretrained", Pretrained) is string badWeights) return ValidationResult.Error(badWeights);
+        if (Pretrained is not null && WeightsSource.Problem("--pretrained", Pretrained) is string badWeights) return ValidationResult.Error(badWeights);
         if (!string.IsNullOrWhiteSpace(Data) && InputPaths.DataProblem("--data", Data) is string badData) return ValidationResult.Error(badData);
         return ValidationResult.Success();
     }

@@ -24,10 +24,19 @@ public static class ClassNames
     /// <summary>The JSON file of names looked for in a data set's folder.</summary>
     public const string JsonFileName = "classes.json";
 
-    private static readonly Lazy<IReadOnlyDictionary<string, string>> WordNetMap = new(LoadWordNet);
+    private static readonly Lazy<(IReadOnlyList<string> Ids, IReadOnlyDictionary<string, string> Names)> ImageNet = new(LoadWordNet);
 
-    /// <summary>The ImageNet WordNet-id-to-name map (1,000 entries, <c>n01440764</c> -> "tench").</summary>
-    public static IReadOnlyDictionary<string, string> WordNet => WordNetMap.Value;
+    /// <summary>
+    /// The ImageNet WordNet-id-to-name map (1,000 entries, <c>n01440764</c> -> "tench"): the synset's first lemma, or
+    /// torchvision's category name where that tells two classes apart (<c>crane bird</c>, <c>maillot tank suit</c>).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> WordNet => ImageNet.Value.Names;
+
+    /// <summary>
+    /// The 1,000 ImageNet-1k class ids in class order (sorted WordNet ids: the output order of torchvision's and timm's
+    /// 1,000-class weights), so that output 207 is <c>n02099601</c>, "golden retriever".
+    /// </summary>
+    public static IReadOnlyList<string> ImageNetClassIds => ImageNet.Value.Ids;
 
     /// <summary>The readable name of an ImageNet WordNet id, or null when it is not one of the 1,000 classes.</summary>
     public static string? WordNetName(string wordNetId)
@@ -171,18 +180,22 @@ public static class ClassNames
         return (null, "");
     }
 
-    private static IReadOnlyDictionary<string, string> LoadWordNet()
+    private static (IReadOnlyList<string>, IReadOnlyDictionary<string, string>) LoadWordNet()
     {
         const string resource = "ModelZoo.Data.Resources.imagenet.wordnet-ids.tsv";
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"the embedded resource {resource} is missing from ModelZoo.Data");
         using var reader = new StreamReader(stream);
+        var ids = new List<string>(1000);
         var map = new Dictionary<string, string>(1000, StringComparer.Ordinal);
         while (reader.ReadLine() is string line)
         {
-            int tab = line.IndexOf('\t');
-            if (tab > 0) map[line[..tab]] = line[(tab + 1)..];
+            // ID<tab>LEMMA[<tab>DISPLAY NAME]: the optional third column disambiguates a lemma two classes share.
+            var fields = line.Split('\t');
+            if (fields.Length < 2 || fields[0].Length == 0) continue;
+            ids.Add(fields[0]);
+            map[fields[0]] = fields.Length > 2 && fields[2].Length > 0 ? fields[2] : fields[1];
         }
-        return map;
+        return (ids, map);
     }
 }

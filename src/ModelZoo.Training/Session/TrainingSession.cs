@@ -1,7 +1,9 @@
 using System.Globalization;
 using ModelZoo.Data;
 using ModelZoo.Data.Folders;
+using ModelZoo.Hub;
 using ModelZoo.Inspection;
+using ModelZoo.Models;
 using ModelZoo.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -121,10 +123,13 @@ public sealed class TrainingSession : IDisposable
                 InChannels = data.Channels,
                 Seed = spec.ModelOptions.Seed ?? options.Seed,
             };
+            string? pretrainedFile = null;
+            if (spec.Pretrained is string weights)
+                (pretrainedFile, modelOptions) = ResolvePretrained(weights, model, modelOptions);
             // Seed the global generator too: weight init that draws from it is then reproducible as well.
             torch.manual_seed(options.Seed);
             net = Zoo.Create(model, modelOptions);
-            WeightsLoadResult? pretrained = spec.Pretrained is string weights ? PretrainedWeights.LoadForFineTuning(net, weights) : null;
+            WeightsLoadResult? pretrained = pretrainedFile is not null ? PretrainedWeights.LoadForFineTuning(net, pretrainedFile) : null;
             var configuration = new RunConfiguration
             {
                 Spec = spec with
@@ -260,6 +265,23 @@ public sealed class TrainingSession : IDisposable
     {
         long parameters = Zoo.TryResolve(model, out var name) ? Zoo.Card(name).Parameters : 0;
         return parameters * 4 * 3 * 2 + (16L << 20);
+    }
+
+    /// <summary>
+    /// The local file of <paramref name="weights"/> (a file, or known weights by name: fetched into the cache, verified,
+    /// once) and the model options those weights need (GoogLeNet's published weights expect
+    /// <see cref="GoogLeNetOptions.TransformInput"/>, as torchvision builds the model for them).
+    /// </summary>
+    /// <exception cref="RunSpecException">Neither a file nor known weights, or another model's weights.</exception>
+    private static (string File, ModelOptions Options) ResolvePretrained(string weights, string model, ModelOptions options)
+    {
+        if (File.Exists(weights)) return (weights, options);
+        if (!WeightsHub.TryFind(weights, out var known) || known is null)
+            throw new RunSpecException([$"pretrained: '{weights}' is neither a file nor known weights{Spelling.DidYouMean(weights, WeightsHub.All.Select(w => w.Name))} ('modelzoo weights list' shows the known names)"]);
+        if (known.Model != model)
+            throw new RunSpecException([$"pretrained: \"{known.Name}\" are {known.Model}'s weights, not {model}'s"]);
+        string file = WeightsHub.Fetch(known);
+        return (file, known.TransformInput ? options with { Family = options.FamilyOr<GoogLeNetOptions>() with { TransformInput = true } } : options);
     }
 
     private static bool SamePath(string a, string b) => string.Equals(

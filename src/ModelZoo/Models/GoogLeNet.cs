@@ -204,8 +204,9 @@ public sealed class GoogLeNet : ZooModule, IAuxiliaryLogits
         FirstConvName = "conv1.conv",
         FeatureNodes = ["conv1", "conv3", "inception3b", "inception4e", "inception5b"],
         ExtraHeadNames = ["aux1.fc2", "aux2.fc2"],
-        // torchvision builds these weights with transform_input=True: import them with GoogLeNetOptions.TransformInput (docs/weights.md).
-        Weights = [WeightsInfo.Torchvision("googlenet", "googlenet-1378be20.pth", 69.778)],
+        // Known weights: torchvision's IMAGENET1K_V1 (models/googlenet.py), ported from the paper's. torchvision builds the
+        // model for them with transform_input=True, so loading them by name sets GoogLeNetOptions.TransformInput (docs/weights.md).
+        Weights = [WeightsInfo.Torchvision("googlenet", "tv_in1k", "GoogLeNet_Weights.IMAGENET1K_V1", "googlenet-1378be20.pth", 69.778, 89.530, isDefault: true) with { TransformInput = true }],
     };
 
     /// <summary>The registry entry of the family.</summary>

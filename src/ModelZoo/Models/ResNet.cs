@@ -171,12 +171,31 @@ public sealed class ResNet : ZooModule
         FeatureNodes = ["relu", "layer1", "layer2", "layer3", "layer4"],
     };
 
-    /// <summary>torchvision's IMAGENET1K_V1 weight files (what <c>torchvision.models.resnetNN(weights="IMAGENET1K_V1")</c> downloads).</summary>
-    private static readonly Dictionary<string, string> TorchvisionFiles = new()
-    {
-        ["resnet18"] = "resnet18-f37072fd.pth", ["resnet34"] = "resnet34-b627a593.pth", ["resnet50"] = "resnet50-0676ba61.pth",
-        ["resnet101"] = "resnet101-63fe2227.pth", ["resnet152"] = "resnet152-394f9c45.pth",
-    };
+    /// <summary>
+    /// Known weights: torchvision's IMAGENET1K_V1 (<c>tv_in1k</c>) and, for ResNet-50/101/152, IMAGENET1K_V2
+    /// (<c>tv2_in1k</c>, torchvision's default), and timm's ResNet Strikes Back A1 (<c>a1_in1k</c>), whose state dicts use
+    /// torchvision's names. URLs, hash prefixes, accuracies and preprocessing: torchvision's models/resnet.py weights
+    /// enums and timm's models/resnet.py pretrained configs and results-imagenet.csv.
+    /// </summary>
+    private static readonly WeightsInfo[] WeightsTable =
+    [
+        WeightsInfo.Torchvision("resnet18", "tv_in1k", "ResNet18_Weights.IMAGENET1K_V1", "resnet18-f37072fd.pth", 69.758, 89.078, isDefault: true),
+        WeightsInfo.Torchvision("resnet34", "tv_in1k", "ResNet34_Weights.IMAGENET1K_V1", "resnet34-b627a593.pth", 73.314, 91.420, isDefault: true),
+        WeightsInfo.Torchvision("resnet50", "tv_in1k", "ResNet50_Weights.IMAGENET1K_V1", "resnet50-0676ba61.pth", 76.130, 92.862),
+        WeightsInfo.Torchvision("resnet50", "tv2_in1k", "ResNet50_Weights.IMAGENET1K_V2", "resnet50-11ad3fa6.pth", 80.858, 95.434, resize: 232, isDefault: true),
+        WeightsInfo.Torchvision("resnet101", "tv_in1k", "ResNet101_Weights.IMAGENET1K_V1", "resnet101-63fe2227.pth", 77.374, 93.546),
+        WeightsInfo.Torchvision("resnet101", "tv2_in1k", "ResNet101_Weights.IMAGENET1K_V2", "resnet101-cd907fc2.pth", 81.886, 95.780, resize: 232, isDefault: true),
+        WeightsInfo.Torchvision("resnet152", "tv_in1k", "ResNet152_Weights.IMAGENET1K_V1", "resnet152-394f9c45.pth", 78.312, 94.046),
+        WeightsInfo.Torchvision("resnet152", "tv2_in1k", "ResNet152_Weights.IMAGENET1K_V2", "resnet152-f82ba261.pth", 82.284, 96.002, resize: 232, isDefault: true),
+        WeightsInfo.TimmResNetStrikesBack("resnet18", "a1_in1k", RsbRelease + "resnet18_a1_0-d63eafa0.pth", 73.158, 91.026),
+        WeightsInfo.TimmResNetStrikesBack("resnet34", "a1_in1k", RsbRelease + "resnet34_a1_0-46f8f793.pth", 77.918, 93.766),
+        WeightsInfo.TimmResNetStrikesBack("resnet50", "a1_in1k", RsbRelease + "resnet50_a1_0-14fe96d1.pth", 81.214, 95.102),
+        WeightsInfo.TimmResNetStrikesBack("resnet101", "a1_in1k", RsbRelease + "resnet101_a1_0-cdcb52a9.pth", 82.322, 95.632),
+        WeightsInfo.TimmResNetStrikesBack("resnet152", "a1_in1k", RsbRelease + "resnet152_a1_0-2eee8a7a.pth", 82.732, 95.720),
+    ];
+
+    /// <summary>timm's "v0.1-rsb-weights" GitHub release (ResNet Strikes Back).</summary>
+    private const string RsbRelease = "https://github.com/huggingface/pytorch-image-models/releases/download/v0.1-rsb-weights/";
 
     /// <summary>The card of a ResNet variant (<c>resnet18</c> ... <c>resnet152</c>); derived families start from it.</summary>
     internal static ModelCard VariantCard(string name) => Variants[name].Card;
@@ -191,7 +210,7 @@ public sealed class ResNet : ZooModule
         void Add(string name, string blocks, long parameters, long macs, double top1, Func<ModelOptions, ResNet> build, params string[] aliases) =>
             variants[name] = (CardDefaults with { Name = name, Summary = $"ResNet with {blocks}; 7x7 stem, four residual stages, global average pool, one linear layer.",
                 Paper = paper, Parameters = parameters, Macs = macs, ReferenceTop1 = top1, ReferenceSource = source,
-                Weights = [WeightsInfo.Torchvision(name, TorchvisionFiles[name], top1)] }, build, aliases);
+                Weights = [.. WeightsTable.Where(w => w.Model == name)] }, build, aliases);
         Add("resnet18", "basic blocks 2-2-2-2", 11_689_512, 1_814_073_344, 69.758, ResNet18, "resnet");
         Add("resnet34", "basic blocks 3-4-6-3", 21_797_672, 3_663_761_408, 73.314, ResNet34);
         Add("resnet50", "bottleneck blocks 3-4-6-3", 25_557_032, 4_089_184_256, 76.130, ResNet50);

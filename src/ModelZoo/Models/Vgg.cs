@@ -189,12 +189,21 @@ public sealed class Vgg : ZooModule
         return nodes;
     }
 
-    /// <summary>torchvision's IMAGENET1K_V1 weight files.</summary>
-    private static readonly Dictionary<string, string> TorchvisionFiles = new()
-    {
-        ["vgg11"] = "vgg11-8a719046.pth", ["vgg13"] = "vgg13-19584684.pth", ["vgg16"] = "vgg16-397923af.pth", ["vgg19"] = "vgg19-dcbb9e9d.pth",
-        ["vgg11_bn"] = "vgg11_bn-6002323d.pth", ["vgg13_bn"] = "vgg13_bn-abd245e5.pth", ["vgg16_bn"] = "vgg16_bn-6c64b313.pth", ["vgg19_bn"] = "vgg19_bn-c79401a0.pth",
-    };
+    /// <summary>
+    /// Known weights: torchvision's IMAGENET1K_V1 (<c>tv_in1k</c>), from torchvision's models/vgg.py weights enums.
+    /// (vgg16's IMAGENET1K_FEATURES is left out: its classifier is not trained and it expects other input scaling.)
+    /// </summary>
+    private static readonly WeightsInfo[] WeightsTable =
+    [
+        WeightsInfo.Torchvision("vgg11", "tv_in1k", "VGG11_Weights.IMAGENET1K_V1", "vgg11-8a719046.pth", 69.020, 88.628, isDefault: true),
+        WeightsInfo.Torchvision("vgg13", "tv_in1k", "VGG13_Weights.IMAGENET1K_V1", "vgg13-19584684.pth", 69.928, 89.246, isDefault: true),
+        WeightsInfo.Torchvision("vgg16", "tv_in1k", "VGG16_Weights.IMAGENET1K_V1", "vgg16-397923af.pth", 71.592, 90.382, isDefault: true),
+        WeightsInfo.Torchvision("vgg19", "tv_in1k", "VGG19_Weights.IMAGENET1K_V1", "vgg19-dcbb9e9d.pth", 72.376, 90.876, isDefault: true),
+        WeightsInfo.Torchvision("vgg11_bn", "tv_in1k", "VGG11_BN_Weights.IMAGENET1K_V1", "vgg11_bn-6002323d.pth", 70.370, 89.810, isDefault: true),
+        WeightsInfo.Torchvision("vgg13_bn", "tv_in1k", "VGG13_BN_Weights.IMAGENET1K_V1", "vgg13_bn-abd245e5.pth", 71.586, 90.374, isDefault: true),
+        WeightsInfo.Torchvision("vgg16_bn", "tv_in1k", "VGG16_BN_Weights.IMAGENET1K_V1", "vgg16_bn-6c64b313.pth", 73.360, 91.516, isDefault: true),
+        WeightsInfo.Torchvision("vgg19_bn", "tv_in1k", "VGG19_BN_Weights.IMAGENET1K_V1", "vgg19_bn-c79401a0.pth", 74.218, 91.842, isDefault: true),
+    ];
 
     /// <summary>The registry entries of the family.</summary>
     internal static IEnumerable<ZooEntry> Entries()
@@ -204,7 +213,7 @@ public sealed class Vgg : ZooModule
         ZooEntry Entry(string name, int layers, bool bn, long parameters, long macs, double top1, Func<ModelOptions, Vgg> build, params string[] aliases) =>
             new(CardDefaults with { Name = name, Summary = $"VGG-{layers}{(bn ? " with batch norm" : "")}: stacks of 3x3 convolutions in five stages, three fully connected layers.",
                 Paper = paper, Parameters = parameters, Macs = macs, ReferenceTop1 = top1, ReferenceSource = source,
-                Weights = [WeightsInfo.Torchvision(name, TorchvisionFiles[name], top1)], FeatureNodes = StageOutputs(Config(layers), bn) }, o => build(o), aliases);
+                Weights = [.. WeightsTable.Where(w => w.Model == name)], FeatureNodes = StageOutputs(Config(layers), bn) }, o => build(o), aliases);
         yield return Entry("vgg11", 11, false, 132_863_336, 7_609_090_048, 69.02, Vgg11);
         yield return Entry("vgg13", 13, false, 133_047_848, 11_308_466_176, 69.928, Vgg13);
         yield return Entry("vgg16", 16, false, 138_357_544, 15_470_264_320, 71.592, Vgg16, "vgg");

@@ -61,6 +61,6 @@ public sealed record ModelCard(
     /// <summary>Classifier layers besides <see cref="ClassifierName"/> (GoogLeNet's <c>aux1.fc2</c>, <c>aux2.fc2</c>).</summary>
     public IReadOnlyList<string> ExtraHeadNames { get; init; } = [];
 
-    /// <summary>Trained weights available for the model; empty for now.</summary>
+    /// <summary>Trained weights known for the model (the family's weights table), loadable by name: see <see cref="Hub.WeightsHub"/>.</summary>
     public IReadOnlyList<WeightsInfo> Weights { get; init; } = [];
 }

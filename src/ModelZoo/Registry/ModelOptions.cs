@@ -35,6 +35,16 @@ public sealed record ModelOptions
     public long? Seed { get; init; }
 
     /// <summary>
+    /// Pretrained weights to load (issue 25): a known name (<c>resnet50.tv2_in1k</c>, or <c>resnet50</c> for the card's
+    /// default weights, or just the tag), a local file, or a URL whose file name carries its hash prefix; downloaded once,
+    /// verified and cached by <see cref="Hub.WeightsHub"/>. A <see cref="NumClasses"/> other than the weights' gets a
+    /// fresh head, other <see cref="InChannels"/> an adapted first convolution. Null: random initialisation. Not saved
+    /// in checkpoints (a checkpoint holds its own weights).
+    /// </summary>
+    [JsonIgnore]
+    public string? Weights { get; init; }
+
+    /// <summary>
     /// The layers the model is built from; null means <see cref="LayerFactory.Default"/> (torchvision's). Not saved
     /// in checkpoints: a model built with custom layers must be rebuilt with the same factory.
     /// </summary>

@@ -43,9 +43,13 @@ public static class Zoo
     /// </summary>
     /// <exception cref="UnknownModelException">No such model.</exception>
     /// <exception cref="ArgumentException">The options are invalid for the model.</exception>
+    /// <exception cref="Hub.UnknownWeightsException"><see cref="ModelOptions.Weights"/> names no known weights.</exception>
+    /// <exception cref="Hub.WeightsDownloadException">The weights could not be downloaded or failed their hash check.</exception>
+    /// <exception cref="Weights.WeightsFileException">The weight file is unreadable or does not fit the model.</exception>
     public static nn.Module<Tensor, Tensor> Create(string nameOrAlias, ModelOptions? options = null)
     {
         var entry = Entry(nameOrAlias);
+        if (options?.Weights is not null) options = Hub.WeightsHub.PrepareOptions(entry.Card, options); // issue 25: named weights
         options = Resolve(entry.Card, options);
         if (options.NumClasses < 1) throw new ArgumentException($"NumClasses must be at least 1, got {options.NumClasses}");
         if (options.InChannels is not (1 or 3)) throw new ArgumentException($"InChannels must be 1 or 3, got {options.InChannels}");
@@ -59,6 +63,7 @@ public static class Zoo
             zoo.Options = options with { Layers = options.Layers };
         }
         TorchRuntime.PrepareFor(model);
+        if (options.Weights is not null) Hub.WeightsHub.LoadInto(model, entry.Card, options); // issue 25: downloads, verifies, loads
         return model;
     }
 

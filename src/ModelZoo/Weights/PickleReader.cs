@@ -22,12 +22,16 @@ internal sealed class PickleReader
     private readonly Stack<int> _marks = new();
     private int _pos;
 
-    public PickleReader(byte[] data, string path, IPickleResolver resolver)
+    public PickleReader(byte[] data, string path, IPickleResolver resolver, int start = 0)
     {
         _data = data;
         _path = path;
         _resolver = resolver;
+        _pos = start;
     }
+
+    /// <summary>The offset after the last byte read (after <see cref="Read"/>: just past its STOP), where a following pickle starts.</summary>
+    public int Position => _pos;
 
     /// <summary>A global reference (<c>module.name</c>) that the resolver allowed.</summary>
     public sealed record Global(string Module, string Name)

@@ -15,8 +15,9 @@ public static class PretrainedWeights
     private static readonly string[] WrapperPrefixes = ["state_dict.", "model_state_dict.", "model.", "module."];
 
     /// <summary>
-    /// Reads the tensors of a weight file: safetensors by its <c>.safetensors</c> extension, a <c>torch.save</c> zip
-    /// by its contents (or a <c>.pth</c>/<c>.pt</c>/<c>.bin</c> name), anything else as safetensors. The caller owns the tensors.
+    /// Reads the tensors of a weight file: safetensors by its <c>.safetensors</c> extension, a <c>torch.save</c> file
+    /// by its contents (the zip format of PyTorch 1.6 and later, or the legacy format before it), anything else as
+    /// safetensors. The caller owns the tensors.
     /// </summary>
     /// <exception cref="WeightsFileException">The file is unreadable, malformed, over a limit, or asks for code to run.</exception>
     public static Dictionary<string, Tensor> Read(string path, WeightsLimits? limits = null)
@@ -25,8 +26,11 @@ public static class PretrainedWeights
         if (!File.Exists(path)) throw new WeightsFileException(path, "does not exist");
         if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)) return SafetensorsFile.Read(path, limits);
         string extension = Path.GetExtension(path).ToLowerInvariant();
-        // A .pth/.pt/.bin that is not a zip is the legacy torch.save format: TorchZipFile says so by name.
-        return TorchZipFile.LooksLikeZip(path) || extension is ".pth" or ".pt" or ".bin" or ".tar"
+        if (TorchZipFile.LooksLikeZip(path)) return TorchZipFile.Read(path, limits);
+        // torch.save's format before PyTorch 1.6 (torchvision's VGG and GoogLeNet files).
+        if (LegacyTorchFile.LooksLikeLegacy(path)) return LegacyTorchFile.Read(path, limits);
+        // Any other .pth/.pt/.bin: TorchZipFile names what it is not.
+        return extension is ".pth" or ".pt" or ".bin" or ".tar"
             ? TorchZipFile.Read(path, limits)
             : SafetensorsFile.Read(path, limits);
     }

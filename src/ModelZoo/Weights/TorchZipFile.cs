@@ -17,34 +17,8 @@ namespace ModelZoo.Weights;
 /// </summary>
 public static class TorchZipFile
 {
-    private static readonly Dictionary<string, ScalarType> Storages = new(StringComparer.Ordinal)
-    {
-        ["FloatStorage"] = ScalarType.Float32,
-        ["DoubleStorage"] = ScalarType.Float64,
-        ["HalfStorage"] = ScalarType.Float16,
-        ["BFloat16Storage"] = ScalarType.BFloat16,
-        ["LongStorage"] = ScalarType.Int64,
-        ["IntStorage"] = ScalarType.Int32,
-        ["ShortStorage"] = ScalarType.Int16,
-        ["CharStorage"] = ScalarType.Int8,
-        ["ByteStorage"] = ScalarType.Byte,
-        ["BoolStorage"] = ScalarType.Bool,
-    };
-
     /// <summary>True when the file starts like a zip archive (the <c>torch.save</c> format since PyTorch 1.6).</summary>
-    public static bool LooksLikeZip(string path)
-    {
-        try
-        {
-            using var fs = File.OpenRead(path);
-            Span<byte> magic = stackalloc byte[4];
-            return fs.Read(magic) == 4 && magic[0] == (byte)'P' && magic[1] == (byte)'K' && magic[2] == 3 && magic[3] == 4;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    public static bool LooksLikeZip(string path) => StateDictPickle.StartsWith(path, "PK\u0003\u0004"u8);
 
     /// <summary>
     /// Reads every tensor of the state dict in <paramref name="path"/>, keyed by name in the file's order (nested
@@ -55,22 +29,10 @@ public static class TorchZipFile
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         limits ??= WeightsLimits.Default;
-        if (!BitConverter.IsLittleEndian) throw new WeightsFileException(path, "reading torch.save files needs a little-endian machine");
-        FileStream fs;
-        try
+        using (var fs = StateDictPickle.Open(path, limits))
         {
-            fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new WeightsFileException(path, $"cannot be opened: {e.Message}", e);
-        }
-        using (fs)
-        {
-            if (fs.Length > limits.MaxTotalBytes + limits.MaxHeaderBytes)
-                throw new WeightsFileException(path, $"is {fs.Length:N0} bytes, more than the {limits.MaxTotalBytes + limits.MaxHeaderBytes:N0}-byte limit");
             if (!LooksLikeZip(path))
-                throw new WeightsFileException(path, "is not a zip archive; only the torch.save format of PyTorch 1.6 and later (zip) is read, not the legacy one");
+                throw new WeightsFileException(path, "is not a zip archive (the torch.save format of PyTorch 1.6 and later); for the older format use LegacyTorchFile (PretrainedWeights.Read chooses)");
             ZipArchive zip;
             try
             {
@@ -104,8 +66,6 @@ public static class TorchZipFile
             }
         }
     }
-
-    private sealed record StorageRef(string Key, ScalarType Type, long Elements);
 
     private sealed class StateDictResolver(string path, ZipArchive zip, WeightsLimits limits) : IPickleResolver
     {
@@ -146,7 +106,7 @@ public static class TorchZipFile
             var reader = new PickleReader(ReadEntry(pickle, limits.MaxHeaderBytes), path, this);
             var root = reader.Read();
             var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-            Flatten(root, "", result, depth: 0);
+            StateDictPickle.Flatten(root, "", result, item => item as Tensor, path);
             if (result.Count == 0) throw new WeightsFileException(path, "holds no tensors");
             var kept = new HashSet<Tensor>(result.Values, ReferenceEqualityComparer.Instance);
             foreach (var t in _made)
@@ -167,54 +127,10 @@ public static class TorchZipFile
             _storages.Clear();
         }
 
-        private void Flatten(object? value, string prefix, Dictionary<string, Tensor> into, int depth)
-        {
-            if (depth > 4) throw new WeightsFileException(path, "state dict is nested too deeply");
-            if (value is not PickleReader.Dict dict)
-                throw new WeightsFileException(path, prefix.Length == 0 ? "does not hold a dict of tensors" : $"'{prefix.TrimEnd('.')}' is neither a tensor nor a dict");
-            foreach (var (key, item) in dict.Items)
-            {
-                if (key is not string name) continue; // non-string keys (e.g. optimizer state ids) are not weights
-                string full = prefix + name;
-                switch (item)
-                {
-                    case Tensor t:
-                        if (!into.TryAdd(full, t)) throw new WeightsFileException(path, $"key '{full}' appears twice");
-                        break;
-                    case PickleReader.Dict:
-                        Flatten(item, full + ".", into, depth + 1);
-                        break;
-                    default:
-                        break; // numbers, strings, None (epoch counters, metadata): not weights
-                }
-            }
-        }
+        public bool IsAllowed(PickleReader.Global g) => StateDictPickle.IsAllowed(g);
 
-        public bool IsAllowed(PickleReader.Global g) => (g.Module, g.Name) switch
-        {
-            ("collections", "OrderedDict") => true,
-            ("torch._utils", "_rebuild_tensor_v2") => true,
-            ("torch._utils", "_rebuild_parameter") => true,
-            ("torch", var storage) when Storages.ContainsKey(storage) => true,
-            _ => false,
-        };
-
-        public object? Call(PickleReader.Global g, IReadOnlyList<object?> args, PickleReader reader)
-        {
-            switch (g.Module, g.Name)
-            {
-                case ("collections", "OrderedDict"):
-                    if (args.Count != 0) throw reader.Error("OrderedDict is built with arguments; only an empty one is read");
-                    return new PickleReader.Dict();
-                case ("torch._utils", "_rebuild_parameter"):
-                    if (args.Count is < 1 or > 3 || args[0] is not Tensor data) throw reader.Error("_rebuild_parameter without a tensor");
-                    return data;
-                case ("torch._utils", "_rebuild_tensor_v2"):
-                    return RebuildTensor(args, reader);
-                default:
-                    throw reader.Error($"calls '{g}', which cannot be called");
-            }
-        }
+        public object? Call(PickleReader.Global g, IReadOnlyList<object?> args, PickleReader reader) =>
+            StateDictPickle.Call(g, args, limits.MaxRank, reader, view => Materialize(view, reader), item => item is Tensor);
 
         public void Build(object? target, object? state, PickleReader reader)
         {
@@ -227,65 +143,31 @@ public static class TorchZipFile
         {
             if (pid is not PickleReader.Tuple { Items: [string kind, PickleReader.Global type, string key, string, long elements] } || kind != "storage")
                 throw reader.Error("persistent id is not ('storage', type, key, location, size)");
-            if (type.Module != "torch" || !Storages.TryGetValue(type.Name, out var scalar))
-                throw reader.Error($"storage type '{type}' is not known");
+            var scalar = StateDictPickle.StorageType(type, reader);
             if (elements < 0) throw reader.Error($"storage '{key}' has a negative size");
-            return new StorageRef(key, scalar, elements);
+            return new StateDictPickle.StorageRef(key, scalar, elements);
         }
 
-        private Tensor RebuildTensor(IReadOnlyList<object?> args, PickleReader reader)
+        private Tensor Materialize(StateDictPickle.View view, PickleReader reader)
         {
-            if (args.Count is < 6 or > 7 || args[0] is not StorageRef storage || args[1] is not long offset ||
-                args[2] is not PickleReader.Tuple size || args[3] is not PickleReader.Tuple stride)
-                throw reader.Error("_rebuild_tensor_v2 with arguments other than (storage, offset, size, stride, requires_grad, hooks)");
-            if (size.Items.Count > limits.MaxRank || size.Items.Count != stride.Items.Count)
-                throw reader.Error($"tensor of storage '{storage.Key}' has {size.Items.Count} sizes and {stride.Items.Count} strides");
-            var shape = new long[size.Items.Count];
-            var strides = new long[size.Items.Count];
-            long elements = 1, last = offset, bytes;
-            try
-            {
-                for (int i = 0; i < shape.Length; i++)
-                {
-                    if (size.Items[i] is not long s || s < 0 || stride.Items[i] is not long st || st < 0)
-                        throw reader.Error($"tensor of storage '{storage.Key}' has a negative or non-integer size or stride");
-                    shape[i] = s;
-                    strides[i] = st;
-                    elements = checked(elements * s);
-                    if (s > 0) last = checked(last + (s - 1) * st);
-                }
-                bytes = checked(elements * ElementSize(storage.Type));
-            }
-            catch (OverflowException)
-            {
-                throw reader.Error($"tensor of storage '{storage.Key}' has a size that overflows");
-            }
-            if (offset < 0 || (elements > 0 && last >= storage.Elements))
-                throw reader.Error($"tensor [{string.Join(", ", shape)}] at offset {offset} reads past the end of storage '{storage.Key}' ({storage.Elements:N0} elements)");
-            var data = Storage(storage, reader);
+            var data = Storage(view.Storage, reader);
+            long bytes;
+            try { bytes = checked(view.Elements * ElementSize(view.Storage.Type)); }
+            catch (OverflowException) { throw reader.Error($"tensor of storage '{view.Storage.Key}' has a size that overflows"); }
+            string shape = string.Join(", ", view.Shape);
             // What the view materialises is counted before it is allocated: every key is a copy of its own, so a
             // stride-0 broadcast or many keys viewing one storage cost their full size, not the storage's.
             _viewBytes += bytes;
             if (_viewBytes > limits.MaxTotalBytes)
-                throw reader.Error($"its tensors would take {_viewBytes:N0} bytes in memory, more than the {limits.MaxTotalBytes:N0}-byte limit (tensor [{string.Join(", ", shape)}] of storage '{storage.Key}')");
+                throw reader.Error($"its tensors would take {_viewBytes:N0} bytes in memory, more than the {limits.MaxTotalBytes:N0}-byte limit (tensor [{shape}] of storage '{view.Storage.Key}')");
             if (_viewBytes > limits.MaxViewExpansion * Math.Max(_storageBytes, 1))
-                throw reader.Error($"its tensors would take {_viewBytes:N0} bytes in memory from {_storageBytes:N0} bytes of stored data, more than {limits.MaxViewExpansion:0.#} times (tensor [{string.Join(", ", shape)}] with strides [{string.Join(", ", strides)}] views storage '{storage.Key}'); a state dict saved by torch.save never expands its storages like this");
-            Tensor tensor;
-            if (elements == 0)
-            {
-                tensor = torch.empty(shape, storage.Type);
-            }
-            else
-            {
-                using var view = data.as_strided(shape, strides, offset);
-                tensor = torch.empty(shape, storage.Type);
-                tensor.copy_(view);
-            }
+                throw reader.Error($"its tensors would take {_viewBytes:N0} bytes in memory from {_storageBytes:N0} bytes of stored data, more than {limits.MaxViewExpansion:0.#} times (tensor [{shape}] with strides [{string.Join(", ", view.Strides)}] views storage '{view.Storage.Key}'); a state dict saved by torch.save never expands its storages like this");
+            var tensor = StateDictPickle.Materialize(view, data);
             _made.Add(tensor);
             return tensor;
         }
 
-        private Tensor Storage(StorageRef storage, PickleReader reader)
+        private Tensor Storage(StateDictPickle.StorageRef storage, PickleReader reader)
         {
             if (_storages.TryGetValue(storage.Key, out var cached))
             {

@@ -196,6 +196,11 @@ public class BadArgumentTests
         yield return Case(U, "did you mean 'resnet50'", ["lr-find", "--data", "mnist-sample", "-o", "{out}/lr"], "--model", "resnet5");
         yield return Case(F, "{file}", ["lr-find", "-m", "deepcnn", "-d", "mnist-sample"], "-o", "{file}");
         // commands
+        // weights (a branch: list, download)
+        yield return Case(U, "--json", ["weights", "list"], "--json=maybe");
+        yield return Case(U, "--sha256", ["weights", "download", "resnet50"], "--sha256");
+        yield return Case(U, "did you mean 'resnet50'", ["weights", "download"], "resnet5O");
+        yield return Case(U, "did you mean 'download'", ["weights", "downlaod"], "resnet50");
         yield return Case(U, "did you mean 'train'", ["trian"]);
         yield return Case(U, "did you mean 'evaluate'", ["evalute"], "--checkpoint", "{ckpt}");
     }
@@ -230,7 +235,8 @@ public class BadArgumentTests
     {
         var cases = Cases().ToList();
         Assert.That(cases, Has.Count.GreaterThanOrEqualTo(60));
-        var commands = cases.Select(c => ((string[])c.Arguments[2]!)[0]).ToHashSet();
+        var heads = cases.Select(c => (string[])c.Arguments[2]!).ToList();
+        var commands = heads.Select(h => h[0]).Concat(heads.Where(h => h.Length > 1).Select(h => h[0] + " " + h[1])).ToHashSet(); // "weights list"
         Assert.That(CliArguments.Commands.Keys, Is.SubsetOf(commands));
     }
 }

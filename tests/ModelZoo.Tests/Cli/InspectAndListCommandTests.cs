@@ -18,15 +18,17 @@ public class InspectAndListCommandTests
         Assert.That(resnet50.GetProperty("macs").GetInt64(), Is.EqualTo(Zoo.Card("resnet50").Macs));
         var resnet18 = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "resnet18");
         Assert.That(resnet18.GetProperty("aliases").EnumerateArray().Select(a => a.GetString()), Does.Contain("resnet"));
-        // Known weights: torchvision's file for every ImageNet model, none for deepcnn.
-        var weights = resnet18.GetProperty("weights").EnumerateArray().Single();
-        Assert.That(weights.GetProperty("name").GetString(), Is.EqualTo("IMAGENET1K_V1"));
-        Assert.That(weights.GetProperty("source").GetString(), Does.Contain("resnet18-f37072fd.pth"));
-        Assert.That(weights.GetProperty("classes").GetInt32(), Is.EqualTo(1000));
+        // Known weights: torchvision's file for every ImageNet model (and timm's for ResNets), none for deepcnn.
+        var weights = resnet18.GetProperty("weights").EnumerateArray().ToList();
+        Assert.That(weights.Select(w => w.GetProperty("name").GetString()), Is.EqualTo(new[] { "resnet18.tv_in1k", "resnet18.a1_in1k" }));
+        Assert.That(weights[0].GetProperty("url").GetString(), Is.EqualTo("https://download.pytorch.org/models/resnet18-f37072fd.pth"));
+        Assert.That(weights[0].GetProperty("sha256").GetString(), Is.EqualTo("f37072fd"));
+        Assert.That(weights[0].GetProperty("default").GetBoolean(), Is.True);
+        Assert.That(weights[0].GetProperty("classes").GetInt32(), Is.EqualTo(1000));
         var deepcnn = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "deepcnn");
         Assert.That(deepcnn.GetProperty("weights").GetArrayLength(), Is.Zero);
-        foreach (var name in new[] { "vgg16_bn", "googlenet", "resnet152" })
-            Assert.That(doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == name).GetProperty("weights").GetArrayLength(), Is.EqualTo(1), name);
+        foreach (var (name, count) in new[] { ("vgg16_bn", 1), ("googlenet", 1), ("resnet152", 3) })
+            Assert.That(doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == name).GetProperty("weights").GetArrayLength(), Is.EqualTo(count), name);
     }
 
     [Test]

@@ -101,13 +101,12 @@ public class YamlRecipeLimitTests
     public void AliasesAndQuotedScalarsWithinTheBoundsStillWork()
     {
         string path = Write("ok.yaml", "model: deepcnn\ndata: &d mnist-sample\ntraining:\n  learningRate: &lr 0.002\n  epochs: 3\ninit: !!str he\n");
-        var recipe = RecipeFiles.Load(path);
-        Assert.That(recipe.Model, Is.EqualTo("deepcnn"));
-        Assert.That(recipe.Data, Is.EqualTo("mnist-sample"));
-        Assert.That(recipe.Init, Is.EqualTo("he"));
-        var options = recipe.Apply(new TrainingOptions());
-        Assert.That(options.LearningRate, Is.EqualTo(0.002));
-        Assert.That(options.Epochs, Is.EqualTo(3));
+        var spec = RunSpecComposer.Compose([RecipeFiles.Load(path)]).Spec;
+        Assert.That(spec.Model, Is.EqualTo("deepcnn"));
+        Assert.That(spec.Data, Is.EqualTo("mnist-sample"));
+        Assert.That(spec.ModelOptions.Init.ToString(), Is.EqualTo("He").IgnoreCase);
+        Assert.That(spec.Training.LearningRate, Is.EqualTo(0.002));
+        Assert.That(spec.Training.Epochs, Is.EqualTo(3));
     }
 
     [Test]

@@ -7,13 +7,18 @@ namespace ModelZoo.Tests.Data;
 
 /// <summary>
 /// A minimal HTTP/1.1 server on 127.0.0.1 for download tests. Each connection serves one request and closes.
-/// A reply can announce more bytes than it sends (truncation) and stall after sending.
+/// A reply can announce more bytes than it sends (truncation), stall after sending, redirect (<c>Location</c>), and
+/// send its body slowly in 64 KiB chunks (<c>ChunkDelay</c>) so that two clients overlap.
 /// </summary>
 internal sealed class LoopbackHttpServer : IDisposable
 {
     public sealed record Request(string Path, long? RangeStart);
 
-    public sealed record Reply(int Status, byte[] Body, long? DeclaredLength = null, int? SendBytes = null, TimeSpan? StallAfter = null, string? ContentRange = null);
+    public sealed record Reply(int Status, byte[] Body, long? DeclaredLength = null, int? SendBytes = null, TimeSpan? StallAfter = null, string? ContentRange = null,
+        string? Location = null, TimeSpan? ChunkDelay = null);
+
+    /// <summary>A 302 to <paramref name="location"/>.</summary>
+    public static Reply Redirect(string location) => new(302, [], Location: location);
 
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
@@ -93,10 +98,22 @@ internal sealed class LoopbackHttpServer : IDisposable
                 head.Append($"HTTP/1.1 {reply.Status} Status{reply.Status}\r\n");
                 head.Append($"Content-Length: {reply.DeclaredLength ?? reply.Body.Length}\r\n");
                 if (reply.ContentRange is not null) head.Append($"Content-Range: {reply.ContentRange}\r\n");
+                if (reply.Location is not null) head.Append($"Location: {reply.Location}\r\n");
                 head.Append("Connection: close\r\n\r\n");
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), _stop.Token);
                 int send = Math.Min(reply.SendBytes ?? reply.Body.Length, reply.Body.Length);
-                await stream.WriteAsync(reply.Body.AsMemory(0, send), _stop.Token);
+                if (reply.ChunkDelay is { } delay)
+                {
+                    for (int at = 0; at < send; at += 1 << 16)
+                    {
+                        await stream.WriteAsync(reply.Body.AsMemory(at, Math.Min(1 << 16, send - at)), _stop.Token);
+                        await Task.Delay(delay, _stop.Token);
+                    }
+                }
+                else
+                {
+                    await stream.WriteAsync(reply.Body.AsMemory(0, send), _stop.Token);
+                }
                 await stream.FlushAsync(_stop.Token);
                 if (reply.StallAfter is { } stall) await Task.Delay(stall, _stop.Token);
             }

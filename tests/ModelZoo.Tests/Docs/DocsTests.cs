@@ -207,7 +207,7 @@ public partial class DocsTests
             if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 || file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)) continue;
             string code = File.ReadAllText(file);
-            foreach (Match m in AddCommandRegex().Matches(code)) commands.Add(m.Groups[1].Value);
+            foreach (Match m in AddCommandRegex().Matches(code)) commands.Add(m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value);
             foreach (Match m in CommandOptionRegex().Matches(code))
                 foreach (var part in m.Groups[1].Value.Split('|', ' '))
                     if (part.StartsWith('-')) options.Add(part.Trim());
@@ -256,7 +256,8 @@ public partial class DocsTests
     [GeneratedRegex(@"\]\(([^)\s]+)(?:\s+""[^""]*"")?\)")]
     private static partial Regex LinkRegex();
 
-    [GeneratedRegex(@"AddCommand<[\w.]+>\(\s*""([\w-]+)""\s*\)")]
+    // AddCommand<X>("name"), and AddBranch<X>("name", ...) for a branch such as "weights" (its subcommands are checked by CliReferenceTests).
+    [GeneratedRegex(@"Add(?:Command<[\w.]+>\(\s*""([\w-]+)""\s*\)|Branch<[\w.]+>\(\s*""([\w-]+)""\s*,)")]
     private static partial Regex AddCommandRegex();
 
     [GeneratedRegex(@"CommandOption\(\s*""([^""]+)""")]

@@ -38,6 +38,9 @@ public class TorchvisionImportTests
     [TestCase("googlenet", ".pth")]
     [TestCase("googlenet", ".safetensors")]
     [TestCase("googlenet_aux", ".pth")]
+    [TestCase("resnet18", ".legacy.pth")]
+    [TestCase("vgg11_bn", ".legacy.pth")]
+    [TestCase("googlenet_aux", ".legacy.pth")]
     public void ImportedWeightsGiveTorchvisionsLogits(string name, string extension)
     {
         using var scope = NewDisposeScope();

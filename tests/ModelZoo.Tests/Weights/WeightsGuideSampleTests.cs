@@ -1,10 +1,12 @@
+using ModelZoo.Hub;
+using ModelZoo.Tests.Data;
 using ModelZoo.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ModelZoo.Tests.Weights;
 
-/// <summary>The C# sample of docs/weights.md, compiled and run line for line on a torchvision-written file.</summary>
+/// <summary>The C# samples of docs/weights.md, compiled and run line for line on torchvision-written files.</summary>
 [NonParallelizable]
 public class WeightsGuideSampleTests
 {
@@ -48,6 +50,42 @@ public class WeightsGuideSampleTests
         {
             Environment.CurrentDirectory = previous;
             try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Test]
+    public void WeightsByNameSampleDownloadsLoadsAndReplacesTheHead()
+    {
+        // The sample's resnet18.tv_in1k is served by a loopback server (PyTorch-written, random weights, its real hash)
+        // into temporary caches: the same calls as on a machine with internet, without it.
+        using var files = new HubFiles();
+        using var server = new LoopbackHttpServer(r => LoopbackHttpServer.Serve(files.ResNet18, r));
+        var options = files.FreshOptions();
+        WeightsHub.OptionsOverride.Value = options;
+        WeightsHub.ExtraEntries.Value = [files.Entry(server.Url("models") + "resnet18-f37072fd.pth", tag: "tv_in1k") with { IsDefault = true }];
+        try
+        {
+            using var scope = NewDisposeScope();
+
+            // --- same code as docs/weights.md ---
+            using var model = Zoo.Create("resnet18", new ModelOptions { Weights = "resnet18.tv_in1k" });      // downloaded, verified, loaded
+            using var tuned = Zoo.Create("resnet18", new ModelOptions { Weights = "resnet18", NumClasses = 10 }); // the default weights, a new 10-class head
+            var info = WeightsHub.Find("resnet18");          // WeightsInfo: Url, Sha256, Preprocessing, ReferenceTop1, Licence, ...
+            string path = WeightsHub.Fetch(info);            // the verified local file (from the cache now)
+            // --- end of example ---
+
+            Assert.That(path, Is.EqualTo(Path.Combine(options.WeightsDirectory, "resnet18-f37072fd.pth")));
+            Assert.That(server.Requests, Has.Count.EqualTo(1), "downloaded once");
+            var file = PretrainedWeights.Read(path);
+            Assert.That(model.state_dict()["fc.weight"].equal(file["fc.weight"]).all().item<bool>(), Is.True);
+            Assert.That(tuned.state_dict()["fc.weight"].shape, Is.EqualTo(new long[] { 10, 512 }));
+            Assert.That(tuned.state_dict()["layer1.0.conv1.weight"].equal(file["layer1.0.conv1.weight"]).all().item<bool>(), Is.True);
+            foreach (var t in file.Values) t.Dispose();
+        }
+        finally
+        {
+            WeightsHub.OptionsOverride.Value = null;
+            WeightsHub.ExtraEntries.Value = null;
         }
     }
 }

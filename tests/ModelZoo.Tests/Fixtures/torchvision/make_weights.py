@@ -4,6 +4,7 @@
 Usage: /usr/bin/python3 make_weights.py OUTDIR MODEL [MODEL ...]   (Debian python3-torch / python3-torchvision)
 
 For each MODEL (resnet18, vgg11_bn, googlenet, googlenet_aux, googlenet_tin = transform_input=True): OUTDIR/MODEL.pth written by torch.save (zip format),
+OUTDIR/MODEL.legacy.pth (torch.save's format before PyTorch 1.6, _use_new_zipfile_serialization=False),
 OUTDIR/MODEL.safetensors (written here by hand to the format's spec, so it does not depend on ModelZoo's writer or
 the safetensors package), and OUTDIR/MODEL.io.safetensors holding the fixed input "x" (2x3x224x224) and PyTorch's
 eval-mode logits "y". The tests run this at test time; nothing it writes is committed.
@@ -67,6 +68,8 @@ def main(outdir, names):
             y = model(x)
         state = model.state_dict()
         torch.save(state, f"{outdir}/{name}.pth")
+        # The format before PyTorch 1.6, in which torchvision's VGG and GoogLeNet files were published.
+        torch.save(state, f"{outdir}/{name}.legacy.pth", _use_new_zipfile_serialization=False)
         write_safetensors(f"{outdir}/{name}.safetensors", state)
         write_safetensors(f"{outdir}/{name}.io.safetensors", {"x": x, "y": y})
 
