@@ -38,10 +38,10 @@ internal static class PretrainedCheckpoint
             }
         }
         string file = WeightsSource.Resolve("--weights", weights.Name, null, env, cancellationToken: cancellationToken);
-        var options = Zoo.ResolveOptions(weights.Model, new ModelOptions { NumClasses = weights.Classes, TransformInput = weights.TransformInput });
+        var options = Zoo.ResolveOptions(weights.Model, new ModelOptions { NumClasses = weights.Classes, Family = weights.TransformInput ? new ModelZoo.Models.GoogLeNetOptions { TransformInput = true } : null });
         using var scope = NewDisposeScope();
         using var model = Zoo.Create(weights.Model, options);
-        PretrainedWeights.LoadForFineTuning(model, weights.Model, file);
+        PretrainedWeights.LoadForFineTuning(model, file);
         var classes = weights.ClassList == WeightsInfo.ImageNet1k && weights.Classes == ClassNames.ImageNetClassIds.Count
             ? ClassNames.ImageNetClassIds
             : Enumerable.Range(0, weights.Classes).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();

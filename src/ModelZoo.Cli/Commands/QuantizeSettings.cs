@@ -4,8 +4,8 @@ using Spectre.Console.Cli;
 
 namespace ModelZoo.Cli.Commands;
 
-/// <summary>Options of <c>modelzoo quantize</c>.</summary>
-public sealed class QuantizeSettings : CommandSettings
+/// <summary>Options of <c>modelzoo quantize</c> (<c>-o</c> is the int8 ONNX file to write).</summary>
+public sealed class QuantizeSettings : OutputSettings
 {
     /// <summary>The methods <c>--method</c> accepts.</summary>
     internal static readonly string[] Methods = ["minmax", "percentile", "entropy"];
@@ -38,16 +38,6 @@ public sealed class QuantizeSettings : CommandSettings
     [Description("8-bit type of the activations: uint8 (U8S8, what ONNX Runtime's x86-64 kernels run; default) or int8 (S8S8). Weights are int8 either way.")]
     public string Activations { get; init; } = "uint8";
 
-    /// <summary>Output file.</summary>
-    [CommandOption("-o|--output <FILE>")]
-    [Description("The int8 ONNX file to write (must not exist yet unless --overwrite).")]
-    public string? Output { get; init; }
-
-    /// <summary>Replace an existing output file.</summary>
-    [CommandOption("--overwrite")]
-    [Description("Replace the --output file if it exists (atomically).")]
-    public bool Overwrite { get; init; }
-
     /// <summary>Use the EMA weights.</summary>
     [CommandOption("--ema")]
     [Description("Quantize the checkpoint's model EMA weights (a run trained with --ema) instead of the raw ones.")]
@@ -62,11 +52,6 @@ public sealed class QuantizeSettings : CommandSettings
     [CommandOption("--threads <N>")]
     [Description("Threads for calibration (default: all cores).")]
     public int? Threads { get; init; }
-
-    /// <summary>Machine-readable output.</summary>
-    [CommandOption("--json")]
-    [Description("Print what was written as JSON on stdout (progress goes to stderr).")]
-    public bool Json { get; init; }
 
     /// <inheritdoc />
     public override ValidationResult Validate()

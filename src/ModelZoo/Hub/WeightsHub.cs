@@ -187,7 +187,7 @@ public static class WeightsHub
         {
             string spec = options.Weights!;
             string path = IsLocalFile(spec) ? spec : IsUrl(spec) ? FetchUrl(spec) : Fetch(ForModel(card, spec));
-            PretrainedWeights.LoadForFineTuning(model, card.Name, path);
+            PretrainedWeights.LoadForFineTuning(model, path);
         }
         catch
         {

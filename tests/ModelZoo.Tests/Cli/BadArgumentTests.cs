@@ -151,6 +151,10 @@ public class BadArgumentTests
         yield return Case(F, "{file}", Export, "-o", "{file}/m.onnx");
         yield return Case(F, "{missing}", ["export"], "--checkpoint", "{missing}", "-o", "{out}/m.onnx");
         yield return Case(U, "--checkpoint", ["export"], "-o", "{out}/m.onnx");
+        yield return Case(U, "--checkpoint", ["quantize"], "-o", "{out}/m.onnx");
+        yield return Case(F, "{missing}", ["quantize"], "--checkpoint", "{missing}", "-o", "{out}/q.onnx");
+        yield return Case(U, "--method", ["quantize", "--checkpoint", "{ckpt}", "-o", "{out}/q.onnx"], "--method", "kl");
+        yield return Case(U, "--samples", ["quantize", "--checkpoint", "{ckpt}", "-o", "{out}/q.onnx"], "--samples", "0");
         // import-weights
         yield return Case(U, "--model", ["import-weights"], "--weights", "{ckpt}", "-o", "{out}/x.ckpt");
         yield return Case(U, "--weights", ["import-weights"], "--model", "deepcnn", "--weights", "{missing}", "-o", "{out}/x.ckpt");
