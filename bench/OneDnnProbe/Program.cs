@@ -2,16 +2,13 @@
 // the child), and the parent prints one line per case with the child's exit status (136 = SIGFPE).
 //
 //   dotnet OneDnnProbe.dll conv IC OC K STRIDE PAD BATCH H W fp32|bf16 nchw|cl input|weight|both [THREADS]
-//   (case lines of 'list' and 'sweep' take the same fields, then THREADS, then optionally "pointwise": the case runs
-//   through ModelZoo's PointwiseConv2d, matrix products, instead of the convolution)
 //       one convolution's forward and backward, computing the gradient of the input, the weight or both
 //   dotnet OneDnnProbe.dll model NAME BATCH SIZE fp32|bf16 nchw|cl [THREADS]
 //       one training step of a zoo model as the library builds it (MODELZOO_ONEDNN=on: without the guard)
 //   dotnet OneDnnProbe.dll sweep OUT.tsv [BATCHES] [THREADS]
 //       every convolution of every zoo model at its real input shape (found with forward hooks at the card's input
 //       size), for each batch size (default 1,8,32), fp32/bf16 and NCHW/channels-last, forward and backward of input
-//       and weight, each checked against a float64 reference: many cases per child process, restarted after the case
-//       that crashed; one TSV row per case (ok, WRONG or SIGFPE, and the three relative errors)
+//       and weight: many cases per child process, restarted after the case that crashed; one TSV row per case
 using System.Diagnostics;
 using System.Globalization;
 using ModelZoo;
@@ -78,7 +75,7 @@ switch (args[0])
                 var hooks = new List<Action>();
                 foreach (var (_, m) in net.named_modules())
                 {
-                    if (m is not TorchSharp.Modules.Convolution conv) continue;
+                    if (m is not TorchSharp.Modules.Conv2d conv) continue;
                     var remover = conv.register_forward_hook((_, x, y) =>
                     {
                         shapes.Add(string.Join(' ', new long[] { conv.in_channels, conv.out_channels, conv.kernel_size[0], conv.stride[0], conv.padding![0], x.shape[2], x.shape[3] }.Select(v => v.ToString(inv))));
@@ -97,9 +94,6 @@ switch (args[0])
                         {
                             var s = shape.Split(' ');
                             cases.Add($"{s[0]} {s[1]} {s[2]} {s[3]} {s[4]} {batch} {s[5]} {s[6]} {dtype} {layout} both {threads}");
-                            // 1x1: also ModelZoo's PointwiseConv2d (matrix products), what the factory builds there.
-                            if (s[2] == "1" && s[4] == "0")
-                                cases.Add($"{s[0]} {s[1]} {s[2]} {s[3]} {s[4]} {batch} {s[5]} {s[6]} {dtype} {layout} both {threads} pointwise");
                         }
             Console.WriteLine($"{shapes.Count} convolution shapes, {cases.Count} cases");
             return RunCases(cases, output);
@@ -112,9 +106,6 @@ switch (args[0])
         }
     case "cases":
         {
-            // Each case: forward and backward with oneDNN, then the same in float64 (libtorch's own kernels, no oneDNN)
-            // as the reference; prints the largest error of the output and of each gradient relative to the
-            // reference's largest magnitude.
             var lines = File.ReadAllLines(args[1]);
             for (int i = int.Parse(args[2], inv); i < lines.Length; i++)
             {
@@ -125,44 +116,14 @@ switch (args[0])
                 torch.set_num_threads(int.Parse(n[11], inv));
                 using var scope = NewDisposeScope();
                 var dtype = n[8] == "bf16" ? ScalarType.BFloat16 : ScalarType.Float32;
-                using var generator = new Generator(7);
-                var x32 = randn([v[5], v[0], v[6], v[7]], generator: generator);
-                var w32 = randn([v[1], v[0], v[2], v[2]], generator: generator).mul(1.0 / Math.Sqrt(v[0] * v[2] * v[2]));
-                var x = x32.to_type(dtype);
-                var weight = w32.to_type(dtype);
+                var x = randn(v[5], v[0], v[6], v[7]).to_type(dtype);
+                var weight = randn(v[1], v[0], v[2], v[2]).mul(0.1).to_type(dtype);
                 if (n[9] == "cl") { x = ChannelsLast.Convert(x); weight = ChannelsLast.Convert(weight); }
-                bool inputGrad = n[10] is "input" or "both", weightGrad = n[10] is "weight" or "both";
-                x.requires_grad = inputGrad;
-                weight.requires_grad = weightGrad;
-                Tensor y;
-                if (n.Length > 12 && n[12] == "pointwise")
-                {
-                    // The same values through ModelZoo's layer (its weight is the probe's tensor, so its gradient lands there).
-                    var layer = new ModelZoo.Blocks.PointwiseConv2d(v[0], v[1], v[3], bias: false);
-                    layer.weight = new TorchSharp.Modules.Parameter(weight.detach(), requires_grad: weightGrad);
-                    weight = layer.weight;
-                    if (dtype == ScalarType.BFloat16)
-                    {
-                        // As under autocast: fp32 parameters and input, bf16 products.
-                        using var region = Autocast.Enter(ComputePrecision.Bf16);
-                        y = layer.call(x);
-                    }
-                    else y = layer.call(x);
-                }
-                else y = nn.functional.conv2d(x, weight, strides: [v[3], v[3]], padding: [v[4], v[4]]);
-                var upstream = randn(y.shape, generator: generator);
-                y.to_type(ScalarType.Float32).mul(upstream).sum().backward();
-                // The reference sees the same (rounded) values.
-                var x64 = x.detach().to_type(ScalarType.Float64).requires_grad_(inputGrad);
-                var w64 = weight.detach().to_type(ScalarType.Float64).requires_grad_(weightGrad);
-                var y64 = nn.functional.conv2d(x64, w64, strides: [v[3], v[3]], padding: [v[4], v[4]]);
-                y64.mul(upstream.to_type(ScalarType.Float64)).sum().backward();
-                static double Rel(Tensor a, Tensor reference) =>
-                    a.to_type(ScalarType.Float64).sub(reference).abs().max().item<double>() / Math.Max(1e-30, reference.abs().max().item<double>());
-                double ey = Rel(y, y64);
-                double ex = inputGrad ? Rel(x.grad!, x64.grad!) : 0;
-                double ew = weightGrad ? Rel(weight.grad!, w64.grad!) : 0;
-                Console.Out.WriteLine(string.Create(inv, $"ok {i} {ey:E1} {ex:E1} {ew:E1}"));
+                x.requires_grad = n[10] is "input" or "both";
+                weight.requires_grad = n[10] is "weight" or "both";
+                var y = nn.functional.conv2d(x, weight, strides: [v[3], v[3]], padding: [v[4], v[4]]);
+                y.to_type(ScalarType.Float32).sum().backward();
+                Console.Out.WriteLine($"ok {i}");
                 Console.Out.Flush();
             }
             return 0;
@@ -179,7 +140,7 @@ int RunCases(List<string> cases, string output)
     string list = Path.GetTempFileName();
     File.WriteAllLines(list, cases);
     using var tsv = new StreamWriter(output);
-    tsv.WriteLine("in\tout\tk\tstride\tpad\tbatch\th\tw\tdtype\tlayout\tgrads\tthreads\tresult\terr_out\terr_dinput\terr_dweight");
+    tsv.WriteLine("in\tout\tk\tstride\tpad\tbatch\th\tw\tdtype\tlayout\tgrads\tthreads\tresult");
     int next = 0;
     while (next < cases.Count)
     {
@@ -195,16 +156,7 @@ int RunCases(List<string> cases, string output)
         {
             var parts = line.Split(' ');
             if (parts[0] == "begin") begun = int.Parse(parts[1], inv);
-            else if (parts[0] == "ok")
-            {
-                // Wrong results: more than 1e-4 of the largest value in fp32 (rounding is about 1e-6), 5e-2 in bf16.
-                double worst = parts.Skip(2).Select(e => double.Parse(e, inv)).Max();
-                bool bf16 = cases[begun].Contains(" bf16 ", StringComparison.Ordinal);
-                string quality = worst > (bf16 ? 5e-2 : 1e-4) ? "WRONG" : "ok";
-                if (quality != "ok") Console.WriteLine($"{quality,-7} {cases[begun]}  (errors {string.Join(" ", parts.Skip(2))})");
-                tsv.WriteLine(cases[begun].Replace(' ', '\t') + "\t" + quality + "\t" + string.Join('\t', parts.Skip(2)));
-                next = begun + 1;
-            }
+            else if (parts[0] == "ok") { tsv.WriteLine(cases[begun].Replace(' ', '\t') + "\tok"); next = begun + 1; }
         }
         child.WaitForExit();
         if (child.ExitCode == 0 && next >= cases.Count) break;

@@ -7,10 +7,9 @@ namespace ModelZoo.Blocks;
 /// The layers a family is built from. Every block and family asks this factory for its convolutions, norms,
 /// activations and linear layers, so a family can be built with other layers (binarized convolutions, another
 /// norm) without copying it. <see cref="Default"/> gives the torchvision modules (<c>Conv2d</c>,
-/// <c>BatchNorm2d</c>, in-place <c>ReLU</c>, <c>Linear</c>), except for the convolutions on a CPU that hides its cache
-/// sizes, where oneDNN mis-plans some of them: 1x1 convolutions are <see cref="PointwiseConv2d"/> (matrix products) and
-/// the others <see cref="ChannelsLastConv2d"/> (always channels-last); same parameters, same results (see
-/// <see cref="TorchRuntime.CpuHidesCacheSizes"/>). A replacement must keep the parameter names
+/// <c>BatchNorm2d</c>, in-place <c>ReLU</c>, <c>Linear</c>), except on a CPU that hides its cache sizes, where the
+/// few 1x1 convolutions whose oneDNN backward pass would crash are <see cref="PointwiseConv2d"/> (same parameters and
+/// results; see <see cref="TorchRuntime.PointwiseConvolutionCrashes"/>). A replacement must keep the parameter names
 /// (<c>weight</c>, <c>bias</c>, ...) for the state dict to stay torchvision's; a custom convolution or linear
 /// layer should implement <see cref="IConvLayer"/> or <see cref="ILinearLayer"/> so that
 /// <see cref="WeightInit"/> initialises it and the inspector counts its multiply-accumulates.
@@ -21,13 +20,13 @@ public sealed record LayerFactory
     public static LayerFactory Default { get; } = new();
 
     /// <summary>
-    /// Builds a convolution (default: <c>nn.Conv2d</c>; on a CPU that hides its cache sizes,
-    /// <see cref="PointwiseConv2d"/> for 1x1 kernels without padding and <see cref="ChannelsLastConv2d"/> for the rest).
+    /// Builds a convolution (default: <c>nn.Conv2d</c>; <see cref="PointwiseConv2d"/> where oneDNN's backward pass of
+    /// it would crash on this CPU).
     /// </summary>
     public Func<ConvSpec, nn.Module<Tensor, Tensor>> Conv { get; init; } =
-        s => !Native.OneDnnGuard.ReplacesConvolutions ? nn.Conv2d(s.InChannels, s.OutChannels, s.KernelSize, stride: s.Stride, padding: s.Padding, bias: s.Bias)
-            : s.KernelSize == 1 && s.Padding == 0 ? new PointwiseConv2d(s.InChannels, s.OutChannels, s.Stride, s.Bias)
-            : new ChannelsLastConv2d(s.InChannels, s.OutChannels, s.KernelSize, s.Stride, s.Padding, s.Bias);
+        s => Native.OneDnnGuard.ReplacesConvolution(s.InChannels, s.OutChannels, s.KernelSize, s.Padding)
+            ? new PointwiseConv2d(s.InChannels, s.OutChannels, s.Stride, s.Bias)
+            : nn.Conv2d(s.InChannels, s.OutChannels, s.KernelSize, stride: s.Stride, padding: s.Padding, bias: s.Bias);
 
     /// <summary>Builds a normalisation layer (default: <c>nn.BatchNorm2d</c>).</summary>
     public Func<NormSpec, nn.Module<Tensor, Tensor>> Norm { get; init; } = s => nn.BatchNorm2d(s.Channels, eps: s.Eps);

@@ -5,23 +5,23 @@ using static TorchSharp.torch;
 namespace ModelZoo.Blocks;
 
 /// <summary>
-/// A 1x1 convolution (no padding, any stride) computed as a matrix product, <c>weight[out, in] x input[in, pixels]</c>
-/// on the (strided) input: the same parameters as <c>nn.Conv2d</c> (<c>weight</c> of shape <c>[out, in, 1, 1]</c>,
-/// optional <c>bias</c>), the same results up to floating-point rounding, and no oneDNN convolution in either pass.
+/// A 1x1 convolution (no padding, any stride) that computes its training passes as a matrix product: the same
+/// parameters as <c>nn.Conv2d</c> (<c>weight</c> of shape <c>[out, in, 1, 1]</c>, optional <c>bias</c>), the same
+/// results up to floating-point rounding, and no oneDNN convolution in its backward pass.
 /// </summary>
 /// <remarks>
 /// <para>
-/// On CPUs that hide their cache sizes (some virtual machines), libtorch 2.10's oneDNN mis-plans 1x1 convolutions: the
-/// backward pass of five channel pairs (ResNet-50's) dies with SIGFPE, and the float32 channels-last forward pass of
-/// many others (ResNet-18's projections among them) returns wrong values (docs/troubleshooting.md).
-/// <see cref="LayerFactory.Default"/> builds every 1x1 convolution with this layer there, so oneDNN stays on for the
-/// rest of the network.
+/// On CPUs that hide their cache sizes (some virtual machines), libtorch 2.10's oneDNN divides by zero while planning
+/// the backward pass of 1x1 convolutions with a few channel pairs (ResNet-50's; see
+/// <see cref="TorchRuntime.PointwiseConvolutionCrashes"/>) and the process dies with SIGFPE. <see cref="LayerFactory.Default"/>
+/// builds exactly those convolutions with this layer there, so oneDNN stays on for everything else.
 /// </para>
 /// <para>
-/// The backward pass is two more matrix products. Outputs keep the input's memory format (NCHW or channels-last);
-/// under autocast the products run in 16 bits like the convolution they replace (<c>matmul</c> is on autocast's
-/// lower-precision list). State dicts, torchvision weights, ONNX export, weight initialisation, batch-norm folding and
-/// the inspector treat it as the convolution it replaces.
+/// When a gradient is needed (autograd on and the input or the weight requires one) the forward pass is
+/// <c>weight[out, in] x input[in, pixels]</c> on the (strided) input, whose backward is two more matrix products.
+/// Otherwise (evaluation, inference, <c>no_grad</c>) it is the ordinary convolution, which oneDNN runs safely. Outputs
+/// keep the input's memory format (NCHW or channels-last). State dicts, torchvision weights, ONNX export, weight
+/// initialisation and the inspector treat it as the convolution it replaces.
 /// </para>
 /// </remarks>
 public sealed class PointwiseConv2d : Convolution
@@ -44,13 +44,18 @@ public sealed class PointwiseConv2d : Convolution
         return value;
     }
 
+    /// <summary>True when the last forward pass used the matrix-product path (a gradient was needed).</summary>
+    internal bool LastForwardWasMatmul { get; private set; }
+
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var w = weight!;
-        if (input.dim() != 4) throw new ArgumentException($"{nameof(PointwiseConv2d)} expects a 4-D input (N, C, H, W), got {input.dim()} dimensions", nameof(input));
-        if (input.shape[1] != in_channels) throw new ArgumentException($"{nameof(PointwiseConv2d)} expects {in_channels} input channels, got {input.shape[1]}", nameof(input));
+        bool needsGradient = is_grad_enabled() && (input.requires_grad || w.requires_grad || (bias?.requires_grad ?? false));
+        LastForwardWasMatmul = needsGradient;
+        if (!needsGradient || input.dim() != 4)
+            return nn.functional.conv2d(input, w, bias, strides: stride, padding: [0, 0]);
 
         using var scope = NewDisposeScope();
         // The layout is the input's (a strided slice of a channels-last tensor is no longer dense).

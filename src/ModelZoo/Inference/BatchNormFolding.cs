@@ -18,7 +18,7 @@ namespace ModelZoo.Inference;
 /// Pairs are found where the order of the forward pass is known: consecutive children of a <c>Sequential</c> (VGG-bn
 /// and deepcnn_wide features, the residual shortcuts' <c>downsample</c>, the Inception branches) and the named pairs
 /// of the zoo blocks (<see cref="ConvBnAct"/> and so GoogLeNet's BasicConv2d, <see cref="BasicBlock"/>,
-/// <see cref="Bottleneck"/>, the ResNet stem). Only plain 2-D convolutions (<c>Conv2d</c>, and <see cref="PointwiseConv2d"/>, which the default layer factory builds for some 1x1 convolutions on CPUs that hide their cache sizes) take a fold: a binarised convolution
+/// <see cref="Bottleneck"/>, the ResNet stem). Only plain <c>Conv2d</c> layers take a fold: a binarised convolution
 /// must keep its ±1 weights, so its batch norm stays (and is listed in <see cref="BatchNormFoldResult.Kept"/>).
 /// </para>
 /// <para>
@@ -50,7 +50,7 @@ public static class BatchNormFolding
                 foreach (var (convName, normName) in Pairs(parent))
                 {
                     var children = parent.named_children().ToDictionary(c => c.name, c => c.module, StringComparer.Ordinal);
-                    if (children[convName] is not Convolution { kernel_size.Length: 2 } conv || children[normName] is not BatchNorm2d norm || !CanFold(conv, norm)) continue;
+                    if (children[convName] is not Conv2d conv || children[normName] is not BatchNorm2d norm || !CanFold(conv, norm)) continue;
                     FoldInto(conv, norm);
                     MakeIdentity(norm);
                     ModuleSurgery.Replace(model, parent, normName, norm, nn.Identity());
@@ -84,11 +84,11 @@ public static class BatchNormFolding
         for (int i = 0; i + 1 < names.Count; i++) yield return (names[i], names[i + 1]);
     }
 
-    private static bool CanFold(Convolution conv, BatchNorm2d norm) =>
+    private static bool CanFold(Conv2d conv, BatchNorm2d norm) =>
         !conv.transposed && conv.weight is not null && norm.running_mean is not null && norm.running_var is not null
         && norm.num_features == conv.out_channels;
 
-    private static void FoldInto(Convolution conv, BatchNorm2d norm)
+    private static void FoldInto(Conv2d conv, BatchNorm2d norm)
     {
         using var scope = NewDisposeScope();
         var weight = conv.weight!;

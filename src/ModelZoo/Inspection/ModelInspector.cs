@@ -117,7 +117,7 @@ public static class ModelInspector
         int bytes = PrecisionSupport.BytesPerElement(precision);
         long activations = summary.Layers.Sum(l => l.OutputShape.Aggregate(1L, (a, d) => a * d)) * bytes;
         long computeWeights = precision == ComputePrecision.Fp32 ? 0
-            : summary.Layers.Where(l => l.Type is "Conv2d" or nameof(Blocks.PointwiseConv2d) or nameof(Blocks.ChannelsLastConv2d) or "Linear").Sum(l => l.Parameters) * bytes;
+            : summary.Layers.Where(l => l.Type is "Conv2d" or nameof(Blocks.PointwiseConv2d) or "Linear").Sum(l => l.Parameters) * bytes;
         return new MemoryEstimate(precision, summary.Parameters * 4, computeWeights, summary.TrainableParameters * 12, activations);
     }
 

@@ -4,28 +4,30 @@ using System.Runtime.Intrinsics.X86;
 namespace ModelZoo.Native;
 
 /// <summary>
-/// Keeps libtorch's oneDNN (MKL-DNN) convolutions away from what they get wrong on CPUs that hide their cache sizes,
-/// and on for everything else.
+/// Keeps libtorch's oneDNN (MKL-DNN) convolutions away from the few backward passes that crash the process, and on
+/// for everything else.
 /// </summary>
 /// <remarks>
 /// <para>
 /// oneDNN sizes its convolution blocking from the CPU's data-cache sizes, which it reads with the <c>cpuid</c>
 /// deterministic cache leaves (leaf 4 on Intel, leaf 0x8000001D on AMD and Hygon). Some virtual machines
 /// (Firecracker guests, for example) report those leaves as all zeros. libtorch 2.10's oneDNN then divides by zero
-/// while planning the backward pass of 1x1 convolutions with five channel pairs, in either direction
-/// (<see cref="CrashingChannelPairs"/>: ResNet-50/101/152's), and the process dies with SIGFPE; and it returns wrong
-/// values for some float32 channels-last 1x1 convolutions (ResNet-18's last projection among them) and some NCHW 3x3
-/// ones (GoogLeNet's 24-channel branches). Measured with <c>bench/OneDnnProbe</c> against float64 convolutions; the
-/// full list is in docs/troubleshooting.md.
+/// while planning the backward pass of a 1x1 convolution with one of five channel pairs, in either direction
+/// (<see cref="CrashingChannelPairs"/>: 256-1024, 512-1024, 512-2048, 1024-512, 1024-2048, the pairs its brgemm
+/// blocking heuristic special-cases), and the process dies with SIGFPE: no exception, no message. Those are
+/// ResNet-50/101/152's layer3/layer4 convolutions. Measured on such a VM with <c>bench/OneDnnProbe</c> (every
+/// convolution shape of every zoo model at batch 1 and 8, fp32 and bf16, NCHW and channels-last, one case per child
+/// process): the backward of the input and of the weight crash in channels-last, the input's in NCHW for the strided
+/// projections; forward passes never crash, and no other convolution does.
 /// </para>
 /// <para>
-/// On such a CPU <see cref="Blocks.LayerFactory.Default"/> builds 1x1 convolutions as <see cref="Blocks.PointwiseConv2d"/>
-/// (matrix products) and the others as <see cref="Blocks.ChannelsLastConv2d"/> (always channels-last), which are right
-/// there, and oneDNN stays on. Only a network that holds some other convolution (built without the factory) makes
-/// <see cref="EnsureFor"/> turn oneDNN off for the process (<c>at::globalContext().setUserEnabledMkldnn(false)</c>, what
-/// <c>torch.backends.mkldnn.enabled = False</c> does in PyTorch). <c>MODELZOO_ONEDNN=on</c> trusts oneDNN (plain
-/// convolutions, no switch); <c>off</c> turns it off for the process. Once off, oneDNN stays off for the rest of the
-/// process.
+/// So the guard is narrow. On such a CPU <see cref="Blocks.LayerFactory.Default"/> builds exactly those convolutions as
+/// <see cref="Blocks.PointwiseConv2d"/>, whose training passes are matrix products (same parameters, same results), and
+/// oneDNN stays on for the rest of the network and for all forward-only work. Only a network that still holds such a
+/// convolution as an ordinary layer (built without the factory) makes <see cref="EnsureFor"/> turn oneDNN off for the
+/// process (<c>at::globalContext().setUserEnabledMkldnn(false)</c>, what <c>torch.backends.mkldnn.enabled = False</c>
+/// does in PyTorch). <c>MODELZOO_ONEDNN=on</c> trusts oneDNN (no substitution, no switch); <c>off</c> turns it off for
+/// the process. Once off, oneDNN stays off for the rest of the process.
 /// </para>
 /// </remarks>
 internal static class OneDnnGuard
@@ -35,8 +37,7 @@ internal static class OneDnnGuard
 
     /// <summary>
     /// The (input, output) channel pairs of the 1x1 convolutions whose backward pass dies with SIGFPE on a CPU that
-    /// hides its cache sizes (the reversed pairs too: the input-gradient pass runs the convolution backwards); the
-    /// pairs oneDNN's 1x1 blocking heuristic special-cases with integer arithmetic.
+    /// hides its cache sizes (the reversed pairs too: the input-gradient pass runs the convolution backwards).
     /// </summary>
     public static IReadOnlyList<(long In, long Out)> CrashingChannelPairs { get; } = [(256, 1024), (512, 1024), (512, 2048), (1024, 512), (1024, 2048)];
 
@@ -57,8 +58,9 @@ internal static class OneDnnGuard
 
     /// <summary>
     /// Applies the decision for a network about to run: on a CPU that hides its cache sizes, oneDNN is turned off
-    /// when <paramref name="module"/> holds a convolution the factory did not make safe (see
-    /// <see cref="FindUnsafeConvolution"/>). Cheap when there is nothing to decide. Never throws.
+    /// when <paramref name="module"/> holds a convolution whose backward pass would crash there and that is not a
+    /// <see cref="Blocks.PointwiseConv2d"/> (see <see cref="FindCrashingConvolution"/>). Cheap when there is nothing
+    /// to decide. Never throws.
     /// </summary>
     public static void EnsureFor(TorchSharp.torch.nn.Module module)
     {
@@ -67,7 +69,7 @@ internal static class OneDnnGuard
         var (setting, hazard) = Host.Value;
         // Scan the modules only when a crashing convolution would change the decision.
         bool matters = Decide(setting, hazard, crashingConvolution: true) != Decide(setting, hazard, crashingConvolution: false);
-        Apply(matters ? FindUnsafeConvolution(module) : null);
+        Apply(matters ? FindCrashingConvolution(module) : null);
     }
 
     /// <summary>
@@ -87,35 +89,35 @@ internal static class OneDnnGuard
     }
 
     /// <summary>
-    /// Whether <see cref="Blocks.LayerFactory.Default"/> builds its convolutions as <see cref="Blocks.PointwiseConv2d"/>
-    /// (1x1) and <see cref="Blocks.ChannelsLastConv2d"/> (the rest) on this machine: the CPU hides its cache sizes and
-    /// <see cref="EnvironmentVariable"/> is unset or <c>auto</c>.
+    /// Whether <see cref="Blocks.LayerFactory.Default"/> builds a convolution of this shape as a
+    /// <see cref="Blocks.PointwiseConv2d"/> on this machine: its backward would crash here (the CPU hides its cache
+    /// sizes and <see cref="EnvironmentVariable"/> is unset or <c>auto</c>).
     /// </summary>
-    public static bool ReplacesConvolutions
+    public static bool ReplacesConvolution(long inChannels, long outChannels, long kernelSize, long padding)
     {
-        get
-        {
-            var (setting, hazard) = Host.Value;
-            return hazard && IsAuto(setting);
-        }
+        var (setting, hazard) = Host.Value;
+        return hazard && IsAuto(setting) && BackwardCrashes(inChannels, outChannels, kernelSize, kernelSize, padding);
     }
 
     /// <summary>
-    /// The first module of <paramref name="module"/> (as "path (in->out)") that oneDNN cannot run safely on a CPU that
-    /// hides its cache sizes: a convolution that is neither a <see cref="Blocks.PointwiseConv2d"/> nor a
-    /// <see cref="Blocks.ChannelsLastConv2d"/> (any other layer with a 4-D <c>weight</c>, which is assumed to
-    /// convolve with it). oneDNN's backward pass of some 1x1 convolutions crashes there, and some forward passes
-    /// (1x1 in float32 channels-last, some NCHW ones) return wrong values. Null when there is none.
+    /// The first module of <paramref name="module"/> (as "path (in->out)") whose backward pass would crash on a CPU
+    /// that hides its cache sizes: any layer but <see cref="Blocks.PointwiseConv2d"/> with a 4-D 1x1 <c>weight</c> of a
+    /// crashing channel pair (a <c>Conv2d</c>'s padding and groups are taken into account; other layers are assumed
+    /// to convolve with it). Null when there is none.
     /// </summary>
-    public static string? FindUnsafeConvolution(TorchSharp.torch.nn.Module module)
+    public static string? FindCrashingConvolution(TorchSharp.torch.nn.Module module)
     {
         ArgumentNullException.ThrowIfNull(module);
         foreach (var (path, m) in module.named_modules())
         {
-            if (m is Blocks.PointwiseConv2d or Blocks.ChannelsLastConv2d) continue;
+            if (m is Blocks.PointwiseConv2d) continue;
             var weight = m.named_parameters(recurse: false).FirstOrDefault(p => p.name == "weight").parameter;
             if (weight is null || weight.dim() != 4) continue;
-            return $"{(path.Length == 0 ? "(root)" : path)} ({weight.shape[1]}->{weight.shape[0]}, {weight.shape[2]}x{weight.shape[3]})";
+            long o = weight.shape[0], kh = weight.shape[2], kw = weight.shape[3];
+            bool crashes = m is TorchSharp.Modules.Conv2d conv
+                ? !conv.transposed && BackwardCrashes(conv.in_channels, conv.out_channels, kh, kw, conv.padding?.Max() ?? 0, conv.groups)
+                : BackwardCrashes(weight.shape[1], o, kh, kw);
+            if (crashes) return $"{(path.Length == 0 ? "(root)" : path)} ({weight.shape[1]}->{o})";
         }
         return null;
     }
@@ -152,7 +154,7 @@ internal static class OneDnnGuard
     /// <summary>
     /// The decision rule: the reason to turn oneDNN off, or null to leave it on. <paramref name="setting"/> is the
     /// value of <see cref="EnvironmentVariable"/>; <paramref name="crashingConvolution"/> says whether the network
-    /// holds an ordinary convolution, which oneDNN cannot run safely on a CPU without cache information.
+    /// holds an ordinary convolution whose backward pass crashes on a CPU without cache information.
     /// </summary>
     internal static string? Decide(string? setting, bool cacheInfoMissing, bool crashingConvolution)
     {
@@ -164,7 +166,7 @@ internal static class OneDnnGuard
                 return null;
             default:
                 return cacheInfoMissing && crashingConvolution
-                    ? "the CPU reports no data-cache sizes (cpuid cache leaves are empty, as in some virtual machines), where oneDNN mis-plans some convolutions (some 1x1 backward passes divide by zero, some forward passes return wrong values), and the network holds an ordinary convolution rather than the layer factory's PointwiseConv2d/ChannelsLastConv2d"
+                    ? "the CPU reports no data-cache sizes (cpuid cache leaves are empty, as in some virtual machines), which makes oneDNN's planning of some 1x1 convolutions' backward pass divide by zero, and the network holds one as an ordinary layer"
                     : null;
         }
     }

@@ -35,10 +35,17 @@ public static class TorchRuntime
 
     /// <summary>
     /// Applies the process-wide native settings a network needs before it runs: on a CPU that hides its cache
+<<<<<<< HEAD
     /// sizes, oneDNN is turned off only when <paramref name="network"/> holds a 1x1 convolution as an ordinary layer
     /// (oneDNN mis-plans them there: <see cref="PointwiseConvolutionCrashes"/>; networks built through
     /// <see cref="Blocks.LayerFactory.Default"/>, every zoo model included, hold <see cref="Blocks.PointwiseConv2d"/>
     /// instead), and NNPACK is turned off where it cannot initialise. See docs/troubleshooting.md. Cheap when there is nothing to decide; never throws.
+=======
+    /// sizes, oneDNN is turned off only when <paramref name="network"/> holds, as an ordinary layer, one of the 1x1
+    /// convolutions whose oneDNN backward pass crashes there (<see cref="PointwiseConvolutionCrashes"/>; networks built
+    /// through <see cref="Blocks.LayerFactory.Default"/>, every zoo model included, hold none). See
+    /// docs/troubleshooting.md. Cheap when there is nothing to decide; never throws.
+>>>>>>> parent of da003ea (oneDNN on hazard CPUs: the probe now checks values against float64 and finds wrong forwards too (fp32 channels-last 1x1 for several pairs, NCHW 3x3 with 24 input channels); the factory builds every 1x1 conv as PointwiseConv2d (matmul both ways) and every other as ChannelsLastConv2d; the guard switches oneDNN off only for convolutions the factory did not make; batch-norm folding accepts any 2-D Convolution; TorchRuntime.OneDnnEnabled)
     /// </summary>
     public static void PrepareFor(torch.nn.Module network)
     {
@@ -48,16 +55,15 @@ public static class TorchRuntime
 
     /// <summary>
     /// True when this CPU hides its cache sizes from <c>cpuid</c> (as some virtual machines do), where libtorch's
-    /// oneDNN mis-plans 1x1 convolutions: some backward passes crash (<see cref="PointwiseConvolutionCrashes"/>), some
-    /// float32 channels-last forward passes return wrong values. <see cref="Blocks.LayerFactory.Default"/> then builds
-    /// 1x1 convolutions as <see cref="Blocks.PointwiseConv2d"/>.
+    /// oneDNN cannot plan the backward pass of some 1x1 convolutions (<see cref="PointwiseConvolutionCrashes"/>).
     /// </summary>
     public static bool CpuHidesCacheSizes => OneDnnGuard.CacheInfoMissingHere;
 
     /// <summary>
     /// Whether oneDNN's backward pass of a 1x1 convolution (no padding, one group) with these channels dies with SIGFPE
     /// on a CPU that hides its cache sizes: the pairs 256-1024, 512-1024, 512-2048, 1024-512 and 1024-2048, either way
-    /// round (ResNet-50/101/152's).
+    /// round (ResNet-50/101/152's). <see cref="Blocks.LayerFactory.Default"/> builds them as
+    /// <see cref="Blocks.PointwiseConv2d"/> there.
     /// </summary>
     public static bool PointwiseConvolutionCrashes(long inChannels, long outChannels) => OneDnnGuard.BackwardCrashes(inChannels, outChannels, 1, 1);
 
@@ -72,9 +78,6 @@ public static class TorchRuntime
     /// was set, or null where nothing was (another OS or C library, or <c>MODELZOO_MALLOC=default</c>). Never throws.
     /// </summary>
     public static string? TuneAllocatorForTraining() => GlibcAllocator.EnsureTuned();
-
-    /// <summary>Whether libtorch uses oneDNN (MKL-DNN) for convolutions now; null where that cannot be read (not Linux).</summary>
-    public static bool? OneDnnEnabled => OneDnnGuard.IsOneDnnEnabled();
 
     /// <summary>Why oneDNN was turned off in this process, or null while it is left as libtorch configured it.</summary>
     public static string? OneDnnDisabledReason => OneDnnGuard.DisabledReason;
