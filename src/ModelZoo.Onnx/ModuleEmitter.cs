@@ -25,7 +25,7 @@ internal sealed class ModuleEmitter(OnnxGraphBuilder g)
         Sequential or ConvBnAct or Conv3x3Stack => EmitChildren(module, path, x),
         Inception => EmitInception(module, path, x),
         BasicBlock or Bottleneck => EmitResidual(module, path, x),
-        Convolution conv when conv.kernel_size.Length == 2 => EmitConv(conv, path, x),
+        Conv2d conv => EmitConv(conv, path, x),
         BatchNorm2d bn => EmitBatchNorm(bn, path, x),
         ReLU => g.Node("Relu", path, [x.Name], x.Dims),
         MaxPool2d pool => EmitMaxPool(pool, path, x),
@@ -122,10 +122,9 @@ internal sealed class ModuleEmitter(OnnxGraphBuilder g)
         return EmitChild(block, path, "relu", sum);
     }
 
-    /// <summary>Conv2d and the zoo's <see cref="PointwiseConv2d"/> (a 1x1 convolution computed differently in training).</summary>
-    private OnnxValue EmitConv(Convolution conv, string path, OnnxValue x)
+    private OnnxValue EmitConv(Conv2d conv, string path, OnnxValue x)
     {
-        string type = conv.GetType().Name;
+        string type = nameof(Conv2d);
         if (conv.transposed) throw new OnnxExportException(path, type, "transposed convolutions are not supported");
         if (conv.padding_mode != PaddingModes.Zeros) throw new OnnxExportException(path, type, $"padding mode {conv.padding_mode} is not supported (only zeros)");
         if (conv.padding is not { Length: 2 } pad) throw new OnnxExportException(path, type, "padding given as 'same'/'valid' is not supported; give it as numbers");

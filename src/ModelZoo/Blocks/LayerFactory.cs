@@ -6,10 +6,8 @@ namespace ModelZoo.Blocks;
 /// <summary>
 /// The layers a family is built from. Every block and family asks this factory for its convolutions, norms,
 /// activations and linear layers, so a family can be built with other layers (binarized convolutions, another
-/// norm) without copying it. <see cref="Default"/> gives the torchvision modules (<c>Conv2d</c>,
-/// <c>BatchNorm2d</c>, in-place <c>ReLU</c>, <c>Linear</c>), except on a CPU that hides its cache sizes, where the
-/// few 1x1 convolutions whose oneDNN backward pass would crash are <see cref="PointwiseConv2d"/> (same parameters and
-/// results; see <see cref="TorchRuntime.PointwiseConvolutionCrashes"/>). A replacement must keep the parameter names
+/// norm) without copying it. <see cref="Default"/> gives exactly the torchvision modules (<c>Conv2d</c>,
+/// <c>BatchNorm2d</c>, in-place <c>ReLU</c>, <c>Linear</c>). A replacement must keep the parameter names
 /// (<c>weight</c>, <c>bias</c>, ...) for the state dict to stay torchvision's; a custom convolution or linear
 /// layer should implement <see cref="IConvLayer"/> or <see cref="ILinearLayer"/> so that
 /// <see cref="WeightInit"/> initialises it and the inspector counts its multiply-accumulates.
@@ -19,14 +17,9 @@ public sealed record LayerFactory
     /// <summary>The torchvision layers.</summary>
     public static LayerFactory Default { get; } = new();
 
-    /// <summary>
-    /// Builds a convolution (default: <c>nn.Conv2d</c>; <see cref="PointwiseConv2d"/> where oneDNN's backward pass of
-    /// it would crash on this CPU).
-    /// </summary>
+    /// <summary>Builds a convolution (default: <c>nn.Conv2d</c>).</summary>
     public Func<ConvSpec, nn.Module<Tensor, Tensor>> Conv { get; init; } =
-        s => Native.OneDnnGuard.ReplacesConvolution(s.InChannels, s.OutChannels, s.KernelSize, s.Padding)
-            ? new PointwiseConv2d(s.InChannels, s.OutChannels, s.Stride, s.Bias)
-            : nn.Conv2d(s.InChannels, s.OutChannels, s.KernelSize, stride: s.Stride, padding: s.Padding, bias: s.Bias);
+        s => nn.Conv2d(s.InChannels, s.OutChannels, s.KernelSize, stride: s.Stride, padding: s.Padding, bias: s.Bias);
 
     /// <summary>Builds a normalisation layer (default: <c>nn.BatchNorm2d</c>).</summary>
     public Func<NormSpec, nn.Module<Tensor, Tensor>> Norm { get; init; } = s => nn.BatchNorm2d(s.Channels, eps: s.Eps);

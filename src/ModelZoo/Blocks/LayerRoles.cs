@@ -11,7 +11,7 @@ internal static class LayerRoles
     public static IConvLayer? AsConv(nn.Module module) => module switch
     {
         IConvLayer conv => conv,
-        Convolution conv when conv.weight is not null && !conv.transposed && conv.kernel_size.Length == 2 => new Conv2dRole(conv),
+        Conv2d conv when conv.weight is not null => new Conv2dRole(conv),
         _ => null,
     };
 
@@ -23,7 +23,7 @@ internal static class LayerRoles
         _ => null,
     };
 
-    private sealed class Conv2dRole(Convolution conv) : IConvLayer
+    private sealed class Conv2dRole(Conv2d conv) : IConvLayer
     {
         public Tensor Weight => conv.weight!;
         public Tensor? Bias => conv.bias;

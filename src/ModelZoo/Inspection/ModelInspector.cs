@@ -58,7 +58,7 @@ public static class ModelInspector
                     long macs = Macs(m, output);
                     var binary = m as IBinaryLayer;
                     long binaryParameters = first && binary is not null ? binary.LatentWeight.numel() : 0;
-                    rows.Add(new LayerSummary(layerPath, TypeName(m), shape, parameters, macs)
+                    rows.Add(new LayerSummary(layerPath, m.GetType().Name, shape, parameters, macs)
                     {
                         BinaryParameters = binaryParameters,
                         BinaryMacs = binary is { Binary.BinarizeInput: true } ? macs : 0,
@@ -117,7 +117,7 @@ public static class ModelInspector
         int bytes = PrecisionSupport.BytesPerElement(precision);
         long activations = summary.Layers.Sum(l => l.OutputShape.Aggregate(1L, (a, d) => a * d)) * bytes;
         long computeWeights = precision == ComputePrecision.Fp32 ? 0
-            : summary.Layers.Where(l => l.Type is "Conv2d" or nameof(Blocks.PointwiseConv2d) or "Linear").Sum(l => l.Parameters) * bytes;
+            : summary.Layers.Where(l => l.Type is "Conv2d" or "Linear").Sum(l => l.Parameters) * bytes;
         return new MemoryEstimate(precision, summary.Parameters * 4, computeWeights, summary.TrainableParameters * 12, activations);
     }
 
@@ -176,13 +176,6 @@ public static class ModelInspector
             return linear.Weight.numel() * (output.numel() / output.shape[^1]) / output.shape[0];
         return 0;
     }
-
-    /// <summary>
-    /// The layer's type as torchvision's summary names it: ModelZoo's own 2-D convolutions (<see cref="Blocks.ChannelsLastConv2d"/>,
-    /// <see cref="Blocks.PointwiseConv2d"/>, built instead of TorchSharp's on CPUs that hide their cache sizes) are Conv2d.
-    /// </summary>
-    private static string TypeName(nn.Module module) =>
-        module is Blocks.ChannelsLastConv2d or Blocks.PointwiseConv2d ? "Conv2d" : module.GetType().Name;
 
     private static string DTypeName(ScalarType type) => type switch
     {

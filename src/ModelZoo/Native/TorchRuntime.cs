@@ -35,37 +35,14 @@ public static class TorchRuntime
 
     /// <summary>
     /// Applies the process-wide native settings a network needs before it runs: on a CPU that hides its cache
-<<<<<<< HEAD
-    /// sizes, oneDNN is turned off only when <paramref name="network"/> holds a 1x1 convolution as an ordinary layer
-    /// (oneDNN mis-plans them there: <see cref="PointwiseConvolutionCrashes"/>; networks built through
-    /// <see cref="Blocks.LayerFactory.Default"/>, every zoo model included, hold <see cref="Blocks.PointwiseConv2d"/>
-    /// instead), and NNPACK is turned off where it cannot initialise. See docs/troubleshooting.md. Cheap when there is nothing to decide; never throws.
-=======
-    /// sizes, oneDNN is turned off only when <paramref name="network"/> holds, as an ordinary layer, one of the 1x1
-    /// convolutions whose oneDNN backward pass crashes there (<see cref="PointwiseConvolutionCrashes"/>; networks built
-    /// through <see cref="Blocks.LayerFactory.Default"/>, every zoo model included, hold none). See
-    /// docs/troubleshooting.md. Cheap when there is nothing to decide; never throws.
->>>>>>> parent of da003ea (oneDNN on hazard CPUs: the probe now checks values against float64 and finds wrong forwards too (fp32 channels-last 1x1 for several pairs, NCHW 3x3 with 24 input channels); the factory builds every 1x1 conv as PointwiseConv2d (matmul both ways) and every other as ChannelsLastConv2d; the guard switches oneDNN off only for convolutions the factory did not make; batch-norm folding accepts any 2-D Convolution; TorchRuntime.OneDnnEnabled)
+    /// sizes, oneDNN is turned off when <paramref name="network"/> holds a 1x1 convolution, and NNPACK is turned off
+    /// where it cannot initialise (see docs/troubleshooting.md). Cheap when there is nothing to decide; never throws.
     /// </summary>
     public static void PrepareFor(torch.nn.Module network)
     {
         OneDnnGuard.EnsureFor(network);
         NnpackGuard.Ensure();
     }
-
-    /// <summary>
-    /// True when this CPU hides its cache sizes from <c>cpuid</c> (as some virtual machines do), where libtorch's
-    /// oneDNN cannot plan the backward pass of some 1x1 convolutions (<see cref="PointwiseConvolutionCrashes"/>).
-    /// </summary>
-    public static bool CpuHidesCacheSizes => OneDnnGuard.CacheInfoMissingHere;
-
-    /// <summary>
-    /// Whether oneDNN's backward pass of a 1x1 convolution (no padding, one group) with these channels dies with SIGFPE
-    /// on a CPU that hides its cache sizes: the pairs 256-1024, 512-1024, 512-2048, 1024-512 and 1024-2048, either way
-    /// round (ResNet-50/101/152's). <see cref="Blocks.LayerFactory.Default"/> builds them as
-    /// <see cref="Blocks.PointwiseConv2d"/> there.
-    /// </summary>
-    public static bool PointwiseConvolutionCrashes(long inChannels, long outChannels) => OneDnnGuard.BackwardCrashes(inChannels, outChannels, 1, 1);
 
     /// <summary>Environment variable: <c>default</c> keeps glibc's malloc settings (see <see cref="TuneAllocatorForTraining"/>).</summary>
     public const string AllocatorEnvironmentVariable = GlibcAllocator.EnvironmentVariable;

@@ -94,30 +94,4 @@ public class OnnxExportTests
         Assert.That(diff1, Is.LessThanOrEqualTo(Tolerance), "batch 1");
         Assert.That(diff3, Is.LessThanOrEqualTo(Tolerance), "batch 3");
     }
-
-    /// <summary>
-    /// A ResNet-50 whose 1x1 convolutions are <see cref="ModelZoo.Blocks.PointwiseConv2d"/> (as the default factory
-    /// builds the crashing ones on a CPU that hides its cache sizes) exports to the very same file as one built from
-    /// Conv2d only: same nodes, same initializer names, same weights.
-    /// </summary>
-    [Test]
-    public void PointwiseLayersExportExactlyLikeConvolutions()
-    {
-        using var scope = NewDisposeScope();
-        var plain = new ModelZoo.Blocks.LayerFactory { Conv = s => nn.Conv2d(s.InChannels, s.OutChannels, s.KernelSize, stride: s.Stride, padding: s.Padding, bias: s.Bias) };
-        var pointwise = new ModelZoo.Blocks.LayerFactory
-        {
-            Conv = s => s.KernelSize == 1 && s.Padding == 0 ? new ModelZoo.Blocks.PointwiseConv2d(s.InChannels, s.OutChannels, s.Stride, s.Bias) : plain.Conv(s),
-        };
-        string[] paths = new string[2];
-        int i = 0;
-        foreach (var layers in new[] { plain, pointwise })
-        {
-            using var model = Zoo.Create("resnet50", new ModelOptions { Seed = 3, NumClasses = 10, Layers = layers });
-            model.eval();
-            paths[i] = Path.Combine(_dir, $"resnet50-{i}.onnx");
-            OnnxExporter.Export(model, paths[i++], new OnnxExportOptions { InputSize = (64, 64) });
-        }
-        Assert.That(File.ReadAllBytes(paths[1]), Is.EqualTo(File.ReadAllBytes(paths[0])));
-    }
 }
