@@ -37,7 +37,7 @@ internal static class WeightsKeyMatch
     /// <summary>
     /// "; this file looks like X (...)" when the file's keys are another zoo model's than the one loading it (whose
     /// keys are <paramref name="modelKeys"/>); "" otherwise. Among models with the same keys, those of the loading
-    /// model's family come first.
+    /// model's family come first, then those with published weights.
     /// </summary>
     public static string Hint(IEnumerable<string> fileKeys, IEnumerable<string> modelKeys)
     {
@@ -46,7 +46,9 @@ internal static class WeightsKeyMatch
         var own = Comparable(modelKeys);
         if (models.Any(m => zoo[m].SetEquals(own))) return "";
         var families = zoo.Where(kv => kv.Value.SetEquals(own)).Select(kv => Zoo.Card(kv.Key).Family).ToHashSet(StringComparer.Ordinal);
-        var ordered = models.OrderBy(m => families.Contains(Zoo.Card(m).Family) ? 0 : 1).ThenBy(m => m, StringComparer.Ordinal).ToList();
+        // Then a model with published weights (resnet18 before binary-resnet18, which shares its keys but has none).
+        var ordered = models.OrderBy(m => families.Contains(Zoo.Card(m).Family) ? 0 : 1).ThenBy(m => Zoo.Card(m).Weights.Count > 0 ? 0 : 1)
+            .ThenBy(m => m, StringComparer.Ordinal).ToList();
         string likely = ordered[0];
         string share = similarity >= 0.9999 ? "its keys are exactly that model's" : $"{similarity:P0} of the keys in common";
         string same = ordered.Count > 1 ? $"; {string.Join(", ", ordered.Skip(1))} {(ordered.Count > 2 ? "have" : "has")} the same keys" : "";

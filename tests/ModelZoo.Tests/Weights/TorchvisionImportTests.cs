@@ -133,7 +133,8 @@ public class TorchvisionImportTests
         // A mismatch outside the head is still an error.
         using var vgg = Zoo.Create("vgg11_bn", new ModelOptions { NumClasses = 10, InChannels = 3 });
         var e = Assert.Throws<WeightsFileException>(() => PretrainedWeights.LoadForFineTuning(vgg, Path.Combine(_dir, "resnet18.pth")))!;
-        Assert.That(e.Message, Does.Contain("missing").And.Contain("unexpected"));
+        Assert.That(e.Message, Does.Contain("missing from the file").And.Contain("not in the model"));
+        Assert.That(e.Message, Does.Contain("this file looks like resnet18"), "the model with published weights named first among those with the same keys");
     }
 
     [TestCase("resnet18", "resnet18")]
